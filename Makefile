@@ -1,0 +1,34 @@
+# Two commands (see README.md):
+#   make workbook   set up .venv if needed, then run every lesson and the workbook on the bundled data
+#   make test       set up .venv if needed, then run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.custlib-installed
+DATA   ?= data/synthetic
+OUT    ?= build/workbook
+
+.PHONY: setup workbook test benchmark clean
+
+setup: $(STAMP)
+
+# The venv is rebuilt when the dependency lists change. Exact versions come from
+# requirements/lock.txt so the synthetic data and the lessons' numbers do not move
+# with a library release.
+$(STAMP): pyproject.toml requirements/lock.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "custlib needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e '.[dev]'
+	@touch $@
+
+workbook: $(STAMP)
+	$(BIN)/custlib run --data $(DATA) --out $(OUT) --force
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_generate.py
+
+clean:
+	rm -rf build
