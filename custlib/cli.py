@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from custlib import __version__
+from custlib import __version__, schema
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from custlib.synth import generate
 
-    generate.write_dataset(
+    manifest = generate.write_dataset(
         args.out,
         seed=args.seed,
         customers=args.customers,
@@ -19,6 +19,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.quiet,
     )
+    rows = sum(f.get("rows", 0) for f in manifest["files"].values())
+    print(f"wrote {len(schema.TABLE_ORDER)} tables ({rows:,} rows) and a data dictionary "
+          f"to {args.out}")
     return 0
 
 

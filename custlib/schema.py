@@ -235,7 +235,8 @@ ORDERS = Table(
         C("seats", "int", "Seats (licences) sold; 0 for services.", unit="seats", minimum=0,
           zh="数量"),
         C("amount", "int", "Revenue of the order.", unit="CNY", minimum=0, zh="成交金额"),
-        C("cost", "int", "Cost of the order: product, delivery and service cost.", unit="CNY",
+        C("cost", "int", "Cost of the order: licences, channel commission, delivery, "
+          "installation and training visits.", unit="CNY",
           minimum=0, zh="成本"),
         C("buyer_kind", "category", "Organisation purchase or individual purchase (digest §11).",
           allowed=BUYER_KINDS, zh="单位购买/个人购买"),

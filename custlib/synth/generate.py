@@ -57,6 +57,7 @@ from faker import Faker
 
 from custlib import schema
 from custlib.synth import geo, providers, words
+from custlib.synth.dictionary import render_dictionary
 
 __all__ = ["Calibration", "generate", "write_dataset", "read_manifest", "file_sha256",
            "SNAPSHOT", "YEAR1", "YEAR2", "GENERATOR_VERSION"]
@@ -935,6 +936,39 @@ def read_manifest(folder: str | os.PathLike) -> dict:
     return json.loads((Path(folder) / "MANIFEST.json").read_text(encoding="utf-8"))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _dataset_header(seed: int, customers: int, locale: str) -> str:
+    cmd = f"custlib generate --seed {seed} --customers {customers} --locale {locale} --out DIR"
+    return f"""# Synthetic CRM dataset — data dictionary
+
+A fictional vendor of construction cost-estimation software and services (estimating,
+quantity take-off and rebar software, training) selling to owners (甲方), contractors
+(乙方), cost consultants and other intermediaries (中介) across China: the setting of
+the seed customer-analysis workbook (客户分析表, digest §11). Every name, number and
+phone number is made up.
+
+* **Year 1** is {YEAR1} and **year 2** is {YEAR2}; the snapshot date is {SNAPSHOT}.
+  Order history reaches back to 2019. Nothing is dated after the snapshot except the
+  *expected* close dates of open opportunities, which are forecasts.
+* **Population** (digest §7 case, per 2,126 customers who bought in year 1): 154
+  inactive customers, 250 prospects and 1,000 suspects; about 20 sales reps.
+* **Calibrated** so the lessons find what the source describes: year-1 tiers at the
+  case thresholds (¥58,900 / ¥19,000 / ¥4,820) hold about 1/4/15/80% of customers and
+  24/27/29/20% of revenue; in year 2 customers given a structured meeting grow about
+  6% and the others shrink about 8%; about one first appointment in five is won; some
+  reps have an empty pipeline front, others a pile-up in the middle.
+* **Made by** `{cmd}` (seed {seed}, {customers:,} year-1 customers, locale `{locale}`).
+  The same command gives byte-identical files; `MANIFEST.json` holds the library
+  versions used and the SHA-256 of every file, and the test suite regenerates the
+  dataset and compares.
+"""
+
+
 def write_dataset(out: str | os.PathLike, seed: int = 2126, customers: int = 2126,
                   locale: str = "en_US", force: bool = False, progress: bool = False,
                   calibration: Calibration | None = None) -> dict:
@@ -964,12 +998,17 @@ def write_dataset(out: str | os.PathLike, seed: int = 2126, customers: int = 212
         os.close(fd)
         try:
             pacsv.write_csv(table, tmp, options)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; use the user's default
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         files[target.name] = {"rows": table.num_rows, "sha256": file_sha256(target)}
         del table
+    readme = out / "README.md"
+    readme.write_text(render_dictionary(files, _dataset_header(seed, customers, locale)),
+                      encoding="utf-8")
+    files[readme.name] = {"sha256": file_sha256(readme)}
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed, "customers": customers, "locale": locale,
