@@ -1,0 +1,77 @@
+"""The project's set-up files agree with each other."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = list(meta["dependencies"]) + [r for extra in meta["optional-dependencies"].values()
+                                         for r in extra]
+    return {_name(r): r.replace(" ", "") for r in reqs}
+
+
+def _environment_requirements() -> dict[str, str]:
+    yaml = pytest.importorskip("yaml")
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    return {_name(d): d.replace(" ", "") for d in deps if _name(d) not in {"python", "pip"}}
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    py, conda = _pyproject_requirements(), _environment_requirements()
+    assert sorted(py) == sorted(conda), (
+        f"only in pyproject.toml: {sorted(set(py) - set(conda))}; "
+        f"only in environment.yml: {sorted(set(conda) - set(py))}")
+    assert py == conda, "version bounds differ: " + str(
+        {k: (py[k], conda[k]) for k in py if py[k] != conda[k]})
+
+
+def test_lock_file_pins_every_dependency():
+    pins = {}
+    for line in (ROOT / "requirements" / "lock.txt").read_text().splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            pins[_name(name)] = version
+    missing = [n for n in _pyproject_requirements() if n not in pins]
+    assert not missing, f"requirements/lock.txt does not pin {missing}"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()
+          if ln.strip() and not ln.lstrip().startswith("#")]
+    assert ci[-1] == "make test"
+    assert "\nmake test\n" in readme and "\nmake workbook\n" in readme
+
+
+def _subcommands() -> list[str]:
+    from custlib.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")  # noqa: SLF001
+    return sorted(sub.choices)
+
+
+@pytest.mark.parametrize("command", [[]] + [[c] for c in _subcommands()])
+def test_every_cli_command_has_help(command):
+    out = subprocess.run([sys.executable, "-m", "custlib.cli", *command, "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("usage: custlib")
+    assert len(out.splitlines()) > 3
+
+
+def test_generate_is_a_cli_command():
+    assert "generate" in _subcommands()
