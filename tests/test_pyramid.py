@@ -1,0 +1,114 @@
+"""custlib.pyramid against the digest's §7 case, and its invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.pandas import indexes
+
+from custlib.pyramid import tier_table, tiers_by_share, tiers_by_threshold, top_share
+
+CASE_COUNTS = [21, 85, 319, 1_701]
+CASE_AVG = [114_000, 31_600, 9_100, 1_160]
+
+
+@pytest.fixture
+def case_revenue() -> pd.Series:
+    """2,126 customers at the case's tier averages (year-2 revenue is built the same way)."""
+    values = np.repeat(CASE_AVG, CASE_COUNTS)
+    return pd.Series(values, index=[f"C{i:04d}" for i in range(len(values))])
+
+
+def test_case_tier_table_exactly(case_revenue):
+    for tier in (tiers_by_threshold(case_revenue), tiers_by_share(case_revenue)):
+        t = tier_table(case_revenue, tier)
+        assert t["customers"].tolist() == CASE_COUNTS
+        assert t["revenue"].tolist() == [2_394_000, 2_686_000, 2_902_900, 1_973_160]
+        assert t["avg_revenue"].tolist() == CASE_AVG
+        assert t["revenue"].sum() == 9_956_060
+        assert np.round(t["share_customers"] * 100).tolist() == [1, 4, 15, 80]
+        assert np.round(t["share_revenue"] * 100).tolist() == [24, 27, 29, 20]
+
+
+def test_case_top_20_percent(case_revenue):
+    tier = tiers_by_share(case_revenue)
+    top = tier.isin(["vip", "key", "mid"])
+    assert top.sum() == 425
+    assert case_revenue[top].sum() == 7_982_900  # the source rounds to ¥7,983,000
+    assert round(top_share(case_revenue, 0.20), 2) == 0.80
+
+
+def test_case_year_two_revenue():
+    """Year two: 29 / 95 / 337 / 1,665 customers at the year-one averages = ¥11,306,100."""
+    counts = [29, 95, 337, 1_665]
+    revenue = pd.Series(np.repeat(CASE_AVG, counts))
+    t = tier_table(revenue, tiers_by_threshold(revenue))
+    assert t["customers"].tolist() == counts and sum(counts) == 2_126
+    assert t["revenue"].sum() == 11_306_100
+
+
+def test_thresholds_are_overridable():
+    r = pd.Series([90_000, 70_000, 30_000, 1_000])
+    assert tiers_by_threshold(r, thresholds=(80_000, 20_000, 5_000)).tolist() == [
+        "vip", "key", "key", "small"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (pd.Series([], dtype=float), "empty"),
+    (pd.Series([1.0, -5.0]), "negative"),
+    (pd.Series(["a", "b"]), "numeric"),
+    (pd.Series([1.0, None]), "missing"),
+])
+def test_bad_revenue_is_rejected_with_a_reason(bad, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        tiers_by_share(bad)
+
+
+def test_bad_policy_is_rejected():
+    r = pd.Series([3.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="sum to 1"):
+        tiers_by_share(r, shares=(0.5, 0.2, 0.2, 0.2))
+    with pytest.raises(ValueError, match="decreasing"):
+        tiers_by_threshold(r, thresholds=(1, 2, 3))
+
+
+revenues = st.builds(
+    lambda values, idx: pd.Series(values, index=idx[: len(values)]),
+    st.lists(st.floats(0, 1e7, allow_nan=False), min_size=1, max_size=300),
+    indexes(elements=st.text(min_size=1, max_size=6), unique=True, min_size=300, max_size=300),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenues)
+def test_tiers_partition_customers_and_shares_sum_to_one(revenue):
+    for tier in (tiers_by_share(revenue), tiers_by_threshold(revenue)):
+        assert tier.notna().all() and tier.index.equals(revenue.index)
+        t = tier_table(revenue, tier)
+        assert t["customers"].sum() == len(revenue)
+        assert np.isclose(t["share_customers"].sum(), 1)
+        if revenue.sum() > 0:
+            assert np.isclose(t["share_revenue"].sum(), 1)
+            assert np.isclose(t["revenue"].sum(), revenue.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenues)
+def test_higher_revenue_never_in_a_lower_tier(revenue):
+    for tier in (tiers_by_share(revenue), tiers_by_threshold(revenue)):
+        codes = tier.cat.codes.to_numpy()
+        order = np.argsort(-revenue.to_numpy(), kind="stable")
+        assert (np.diff(codes[order]) >= 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenues, st.floats(0, 1), st.floats(0, 1))
+def test_top_share_grows_with_the_fraction(revenue, a, b):
+    if revenue.sum() == 0:
+        return
+    lo, hi = sorted((a, b))
+    assert top_share(revenue, lo) <= top_share(revenue, hi) + 1e-12
+    assert 0 <= top_share(revenue, lo) <= 1 + 1e-12
