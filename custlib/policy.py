@@ -19,7 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PyramidPolicy", "PYRAMID"]
+__all__ = [
+    "PyramidPolicy", "PYRAMID",
+    "LifecyclePolicy", "LIFECYCLE",
+    "ValuePolicy", "VALUE",
+    "SegmentationPolicy", "SEGMENTATION",
+    "KeyAccountPolicy", "KEY_ACCOUNT",
+    "GradingPolicy", "GRADING",
+    "FunnelPolicy", "FUNNEL",
+]
 
 
 @dataclass(frozen=True)
@@ -48,3 +56,221 @@ class PyramidPolicy:
 
 #: The pyramid of the digest's §7 case.
 PYRAMID = PyramidPolicy()
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """Rules that place a customer in a lifecycle stage (客户生命周期), digest §5.
+
+    Measured at an ``as_of`` date from the customer's order history.
+
+    Attributes
+    ----------
+    new_days : int
+        A customer whose first order is at most this many days old is in
+        acquisition (客户获取) / exploration (考察期).
+    exit_days : int
+        No order for more than this many days: exit (客户离网); in the textbook
+        scheme, decline (衰退期).
+    window_days : int
+        Length of the two windows compared for the trend: revenue in the last
+        ``window_days`` against the ``window_days`` before.
+    growth : float
+        Trend above +``growth`` (fraction): growth (客户提升) / development (发展期).
+    decline : float
+        Trend below ``decline`` (a negative fraction): decline (客户衰退 / 衰退期).
+    """
+
+    new_days: int = 365
+    exit_days: int = 365
+    window_days: int = 365
+    growth: float = 0.10
+    decline: float = -0.10
+
+
+LIFECYCLE = LifecyclePolicy()
+
+
+@dataclass(frozen=True)
+class ValuePolicy:
+    """Customer value and retention economics (客户价值), digest §6.
+
+    Attributes
+    ----------
+    discount_rate : float
+        Yearly discount rate *d* for present values.
+    retention : float
+        Yearly retention rate *r* used when the caller gives none.
+    retention_uplift : float
+        The "+5 points of retention" of the Reichheld case, as a fraction.
+    horizon_years : int
+        Horizon of the finite-horizon lifetime value.
+    rfm_bins : int
+        Number of score classes per R, F and M dimension (quintiles).
+    """
+
+    discount_rate: float = 0.10
+    retention: float = 0.80
+    retention_uplift: float = 0.05
+    horizon_years: int = 10
+    rfm_bins: int = 5
+
+
+VALUE = ValuePolicy()
+
+
+@dataclass(frozen=True)
+class SegmentationPolicy:
+    """Segmentation schemes (客户细分), digest §8.
+
+    Attributes
+    ----------
+    value_tiers, value_tiers_zh : tuple of str
+        Zeithaml-style value tiers: platinum (铂金), gold (黄金), iron (钢铁), lead (重铅).
+    value_shares : tuple of float
+        Share of customers, by profit rank, in platinum and gold; iron is every other
+        customer with positive profit, lead those with zero or negative profit.
+    roles, roles_zh : tuple of str
+        Management roles: key (关键客户), potential (潜力客户), regular (常规客户),
+        temporary (临时客户).
+    key_share : float
+        Top share of customers by revenue that are key.
+    potential_headroom : int
+        Purchase headroom (estimators - seats owned, in seats) from which a
+        non-key customer counts as potential.
+    relationships, relationships_zh : tuple of str
+        Relationship classes: potential (潜在), new (新客户), old (老客户), big (大客户),
+        small (小客户).
+    new_days : int
+        A buyer whose first order is at most this many days old is new.
+    big_share : float
+        Top share of established buyers, by revenue, that are big.
+    """
+
+    value_tiers: tuple[str, ...] = ("platinum", "gold", "iron", "lead")
+    value_tiers_zh: tuple[str, ...] = ("铂金", "黄金", "钢铁", "重铅")
+    value_shares: tuple[float, float] = (0.05, 0.15)
+    roles: tuple[str, ...] = ("key", "potential", "regular", "temporary")
+    roles_zh: tuple[str, ...] = ("关键客户", "潜力客户", "常规客户", "临时客户")
+    key_share: float = 0.05
+    potential_headroom: int = 5
+    relationships: tuple[str, ...] = ("potential", "new", "old", "big", "small")
+    relationships_zh: tuple[str, ...] = ("潜在客户", "新客户", "老客户", "大客户", "小客户")
+    new_days: int = 365
+    big_share: float = 0.20
+
+
+SEGMENTATION = SegmentationPolicy()
+
+
+@dataclass(frozen=True)
+class KeyAccountPolicy:
+    """The key-account selection matrix (关键客户识别与选择矩阵), digest §9.
+
+    Scores are weighted sums of criteria, each scaled to 0–1 (percentile rank among
+    the customers scored); a score at or above ``cutoff`` is "high".
+
+    Attributes
+    ----------
+    attractiveness : tuple of (str, float)
+        Criteria of customer attractiveness (客户吸引力) and their weights.
+    advantage : tuple of (str, float)
+        Criteria of our relative advantage (相对优势) and their weights.
+    cutoff : float
+        Threshold between low and high on both axes.
+    quadrants, quadrants_zh : tuple of str
+        (high, high), (high attractiveness, low advantage), (low, high), (low, low):
+        key (关键客户), key development (关键发展客户), maintenance (维持客户),
+        opportunistic (机会主义客户).
+    """
+
+    attractiveness: tuple[tuple[str, float], ...] = (
+        ("revenue", 0.35), ("headroom", 0.35), ("important", 0.30))
+    advantage: tuple[tuple[str, float], ...] = (
+        ("our_seat_share", 0.50), ("visits", 0.30), ("tenure", 0.20))
+    cutoff: float = 0.5
+    quadrants: tuple[str, ...] = ("key", "key_development", "maintenance", "opportunistic")
+    quadrants_zh: tuple[str, ...] = ("关键客户", "关键发展客户", "维持客户", "机会主义客户")
+
+
+KEY_ACCOUNT = KeyAccountPolicy()
+
+
+@dataclass(frozen=True)
+class GradingPolicy:
+    """Prospect grades A/B/C/D (客户分级) and contact cadence (维护原则), digest §10.
+
+    Attributes
+    ----------
+    close_months : tuple of int
+        Version 1 (time to close): A closes within 3 months, B within 6, C within 12,
+        D later or never.
+    probability : tuple of float
+        Version 2 (the cost-estimation workbook): minimum close probability for A and B.
+    within_months : tuple of int
+        Version 2: A closes within 1 month, B within 3 months.
+    c_min_probability : float
+        Version 2 reading for C: still engaged (probability at least this), any date.
+    visits_per_week, calls_per_week : tuple of float
+        Cadence per grade A, B, C, D: A a visit (or two calls) a week; B a call a week
+        and a visit a fortnight; C a call a fortnight and a visit a month; D a call a
+        month (general-user care).
+    important_contacts_per_week : float
+        Important users: a weekly call or visit plan.
+    potential_headroom, penetration : int, float
+        Market-space axes (市场空间分类): high potential when purchase headroom is at
+        least ``potential_headroom`` seats; low penetration when our seats are below
+        ``penetration`` of the estimators. A = high potential & low penetration,
+        B = high & high, C = low & low, D = low & high (reading).
+    """
+
+    close_months: tuple[int, ...] = (3, 6, 12)
+    probability: tuple[float, ...] = (0.75, 0.50)
+    within_months: tuple[int, ...] = (1, 3)
+    c_min_probability: float = 0.20
+    visits_per_week: tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)
+    calls_per_week: tuple[float, ...] = (2.0, 1.0, 0.5, 0.25)
+    important_contacts_per_week: float = 1.0
+    potential_headroom: int = 5
+    penetration: float = 0.5
+
+
+GRADING = GradingPolicy()
+
+
+@dataclass(frozen=True)
+class FunnelPolicy:
+    """Prospect management and funnel math (潜在客户管理), digest §12.
+
+    Attributes
+    ----------
+    close_rate : float
+        Closes per prospect: "one in five" (五分之一).
+    thirds : tuple of float
+        Rule of thirds (三分之一规则): share who buy whatever we do, who never buy,
+        and who depend on our work.
+    prospect2_criteria : tuple of str
+        The five criteria of active prospect 2 (有效潜在客户二).
+    priorities : tuple of str
+        The eight kinds of a salesperson's work, most important first.
+    empty_front_share : float
+        A pipeline whose opportunity + first-appointment share of open items is below
+        this has an empty front.
+    pileup_share : float
+        A pipeline whose prospect-1 + prospect-2 share of open items is above this has
+        a middle pile-up ("proposal pending").
+    """
+
+    close_rate: float = 1 / 5
+    thirds: tuple[float, float, float] = (1 / 3, 1 / 3, 1 / 3)
+    prospect2_criteria: tuple[str, ...] = (
+        "talking_to_decision_maker", "proposal_fits", "budget_and_price_accepted",
+        "timeline_fits", "further_development")
+    priorities: tuple[str, ...] = (
+        "contact_new_leads", "first_meetings", "prospect_3_to_closed", "prospect_2_to_3",
+        "prospect_1_to_2", "after_sales_calls", "fallback_first_meetings", "special_projects")
+    empty_front_share: float = 0.15
+    pileup_share: float = 0.65
+
+
+FUNNEL = FunnelPolicy()

@@ -35,27 +35,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlib._validate import check_fraction, check_series
 from custlib.policy import PYRAMID
 
 __all__ = ["tiers_by_share", "tiers_by_threshold", "tier_table", "top_share"]
 
 
 def _check_revenue(revenue: pd.Series, name: str = "revenue") -> pd.Series:
-    if not isinstance(revenue, pd.Series):
-        raise TypeError(f"{name} must be a pandas Series of revenue per customer, "
-                        f"got {type(revenue).__name__}")
-    if len(revenue) == 0:
-        raise ValueError(f"{name} is empty: expected revenue for at least one customer")
-    if not pd.api.types.is_numeric_dtype(revenue):
-        raise TypeError(f"{name} must be numeric (CNY), got dtype {revenue.dtype}")
-    if revenue.isna().any():
-        raise ValueError(f"{name} has {int(revenue.isna().sum())} missing values, e.g. for "
-                         f"{list(revenue.index[revenue.isna()][:3])}; fill or drop them first")
-    if (revenue < 0).any():
-        bad = revenue[revenue < 0]
-        raise ValueError(f"{name} must be >= 0 (CNY); found {len(bad)} negative values, e.g. "
-                         f"{dict(bad.head(3))}; net refunds against their orders first")
-    return revenue
+    return check_series(revenue, name)
 
 
 def _categorical(codes: np.ndarray, index: pd.Index, tiers: tuple[str, ...]) -> pd.Series:
@@ -196,8 +183,7 @@ def top_share(revenue: pd.Series, fraction: float) -> float:
     0.8
     """
     revenue = _check_revenue(revenue)
-    if not 0 <= fraction <= 1:
-        raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
+    fraction = check_fraction(fraction, "fraction")
     total = revenue.sum()
     if total == 0:
         raise ValueError("total revenue is 0: shares are undefined")
