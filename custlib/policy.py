@@ -46,12 +46,23 @@ class PyramidPolicy:
     thresholds : tuple of int
         Revenue cut-offs in CNY per customer and year between consecutive tiers, from
         the case: above ¥58,900 is VIP, above ¥19,000 key, above ¥4,820 mid.
+    pareto_target : float
+        The "80" of the 80/20 rule: the revenue share whose customer share is sought.
+    abc_cutoffs : tuple of float
+        ABC classes by cumulative revenue share: A up to 80 %, B up to 95 %, C the rest.
+    layers, layers_zh : tuple of str
+        The pyramid's customers and the layers below it: inactive customers
+        (不积极的客户, bought before), prospects (潜在客户), suspects (需置疑的客户).
     """
 
     tiers: tuple[str, ...] = ("vip", "key", "mid", "small")
     tiers_zh: tuple[str, ...] = ("VIP客户", "大客户", "中级客户", "小客户")
     shares: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
     thresholds: tuple[int, ...] = (58_900, 19_000, 4_820)
+    pareto_target: float = 0.80
+    abc_cutoffs: tuple[float, float] = (0.80, 0.95)
+    layers: tuple[str, ...] = ("customer", "inactive", "prospect", "suspect")
+    layers_zh: tuple[str, ...] = ("客户", "不积极的客户", "潜在客户", "需置疑的客户")
 
 
 #: The pyramid of the digest's §7 case.

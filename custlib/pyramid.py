@@ -35,10 +35,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_fraction, check_series
+from custlib._validate import check_fraction, check_frame, check_series
 from custlib.policy import PYRAMID
 
-__all__ = ["tiers_by_share", "tiers_by_threshold", "tier_table", "top_share"]
+__all__ = ["tiers_by_share", "tiers_by_threshold", "tier_table", "top_share", "pareto_fraction",
+           "lorenz_curve", "gini", "abc_classes", "whale_curve", "customer_layers",
+           "layer_counts", "group_concentration"]
 
 
 def _check_revenue(revenue: pd.Series, name: str = "revenue") -> pd.Series:
@@ -190,3 +192,236 @@ def top_share(revenue: pd.Series, fraction: float) -> float:
     k = int(round(fraction * len(revenue)))
     top = np.sort(revenue.to_numpy())[::-1][:k].sum()
     return float(top / total)
+
+
+def _sorted_desc(values: pd.Series) -> np.ndarray:
+    return np.sort(values.to_numpy(dtype=float))[::-1]
+
+
+def pareto_fraction(revenue: pd.Series, target: float = PYRAMID.pareto_target) -> float:
+    """Smallest share of customers (largest first) that brings ``target`` of revenue.
+
+    The other side of the 80/20 rule: ``pareto_fraction(r, 0.8)`` is the *x* such
+    that the top *x* of customers bring 80 % of revenue (0.2 when the rule holds
+    exactly).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pareto_fraction(pd.Series([80, 5, 5, 5, 5]), 0.8)
+    0.2
+    """
+    revenue = check_series(revenue, "revenue")
+    target = check_fraction(target, "target")
+    total = revenue.sum()
+    if total == 0:
+        raise ValueError("total revenue is 0: shares are undefined")
+    cum = np.cumsum(_sorted_desc(revenue)) / total
+    k = int(np.searchsorted(cum, target - 1e-12, side="left")) + 1
+    return min(k, len(revenue)) / len(revenue)
+
+
+def lorenz_curve(values: pd.Series) -> pd.DataFrame:
+    """The Lorenz curve of a non-negative quantity across customers.
+
+    Customers are sorted from smallest to largest; point *i* is
+    (*i*/n, Σ of the *i* smallest / total), starting at (0, 0) and ending at (1, 1).
+    The curve is non-decreasing and convex; the further it sags below the diagonal,
+    the more concentrated the revenue.
+
+    Returns
+    -------
+    DataFrame
+        ``share_customers`` and ``share_value``, n + 1 rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lorenz_curve(pd.Series([1, 1, 2])).round(3).to_numpy().tolist()
+    [[0.0, 0.0], [0.333, 0.25], [0.667, 0.5], [1.0, 1.0]]
+    """
+    values = check_series(values, "values")
+    v = np.sort(values.to_numpy(dtype=float))
+    total = v.sum()
+    if total == 0:
+        raise ValueError("values sum to 0: the Lorenz curve is undefined")
+    n = len(v)
+    return pd.DataFrame({
+        "share_customers": np.arange(n + 1) / n,
+        "share_value": np.concatenate([[0.0], np.cumsum(v) / total]),
+    })
+
+
+def gini(values: pd.Series) -> float:
+    """Gini coefficient: 1 − 2 × (area under the Lorenz curve), by the trapezoid rule.
+
+    0 when every customer brings the same, approaching 1 when one customer brings
+    everything.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> gini(pd.Series([5, 5, 5, 5]))
+    0.0
+    >>> round(gini(pd.Series([0, 0, 0, 10])), 2)
+    0.75
+    """
+    curve = lorenz_curve(values)
+    x, y = curve["share_customers"].to_numpy(), curve["share_value"].to_numpy()
+    area = float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
+    return max(0.0, 1 - 2 * area)
+
+
+def abc_classes(revenue: pd.Series, cutoffs: tuple[float, float] = PYRAMID.abc_cutoffs) -> pd.Series:
+    """ABC classes by cumulative revenue share.
+
+    Customers sorted by revenue, largest first: a customer is A while the cumulative
+    share *before* it is below ``cutoffs[0]`` (80 %), B while below ``cutoffs[1]``
+    (95 %), C after that. The customer that crosses 80 % is therefore still A.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> abc_classes(pd.Series([70, 15, 10, 3, 2])).tolist()
+    ['A', 'A', 'B', 'C', 'C']
+    """
+    revenue = check_series(revenue, "revenue")
+    a, b = (check_fraction(c, "cutoff") for c in cutoffs)
+    if a > b:
+        raise ValueError(f"cutoffs must be increasing, got {cutoffs}")
+    total = revenue.sum()
+    if total == 0:
+        raise ValueError("total revenue is 0: shares are undefined")
+    order = np.argsort(-revenue.to_numpy(dtype=float), kind="stable")
+    before = np.concatenate([[0.0], np.cumsum(revenue.to_numpy(dtype=float)[order])[:-1]]) / total
+    codes_sorted = np.where(before < a - 1e-12, 0, np.where(before < b - 1e-12, 1, 2))
+    codes = np.empty(len(revenue), dtype=np.int64)
+    codes[order] = codes_sorted
+    cat = pd.Categorical.from_codes(codes, categories=["A", "B", "C"], ordered=True)
+    return pd.Series(cat, index=revenue.index, name="abc")
+
+
+def whale_curve(profit: pd.Series) -> pd.DataFrame:
+    """The profit "whale curve": cumulative profit share with customers ranked by profit.
+
+    Customers are sorted from most to least profitable; point *i* is
+    (*i*/n, Σ of the *i* most profitable / total profit). With loss-making customers
+    the curve rises above 1 (the hump of the whale) and falls back to 1 at the end:
+    the hump's height is the share of total profit the profitable customers earn
+    before the unprofitable ones give some back. Needs a positive total profit.
+
+    Returns
+    -------
+    DataFrame
+        ``share_customers`` and ``share_profit``, n + 1 rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> whale_curve(pd.Series([12, 3, -5])).round(2)["share_profit"].tolist()
+    [0.0, 1.2, 1.5, 1.0]
+    """
+    profit = check_series(profit, "profit", nonnegative=False)
+    total = profit.sum()
+    if total <= 0:
+        raise ValueError(f"total profit must be positive for a whale curve, found {total:g}")
+    p = _sorted_desc(profit)
+    n = len(p)
+    return pd.DataFrame({
+        "share_customers": np.arange(n + 1) / n,
+        "share_profit": np.concatenate([[0.0], np.cumsum(p) / total]),
+    })
+
+
+def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
+                    opportunities: pd.DataFrame | None = None, *, start, end,
+                    layers: tuple[str, ...] = PYRAMID.layers) -> pd.Series:
+    """Layer of every organisation in the CRM for the period ``[start, end]``.
+
+    * **customer** — bought in the period (the pyramid's base: "anyone who has bought
+      is a customer; that is the only criterion", digest §7);
+    * **inactive** — bought before ``start`` but not in the period;
+    * **prospect** — never bought, and has an opportunity that reached a first
+      appointment (when ``opportunities`` is given);
+    * **suspect** — everyone else in ``customers``.
+
+    Orders after ``end`` are ignored.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Needs ``customer_id``.
+    orders : DataFrame
+        Needs ``customer_id``, ``order_date`` (datetime64).
+    opportunities : DataFrame, optional
+        Needs ``customer_id``, ``first_appointment_date``.
+    start, end : date-like
+        The period (inclusive), e.g. year 1: ``"2024-01-01"``, ``"2024-12-31"``.
+
+    Returns
+    -------
+    Series
+        Ordered categorical indexed by ``customer_id``.
+    """
+    check_frame(customers, "customers", ["customer_id"])
+    check_frame(orders, "orders", ["customer_id", "order_date"], allow_empty=True,
+                dates=["order_date"])
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if start > end:
+        raise ValueError(f"start {start.date()} is after end {end.date()}")
+    ids = pd.Index(customers["customer_id"])
+    d = orders["order_date"]
+    in_period = pd.Index(orders.loc[(d >= start) & (d <= end), "customer_id"].unique())
+    before = pd.Index(orders.loc[d < start, "customer_id"].unique())
+    codes = np.full(len(ids), 3)
+    if opportunities is not None:
+        check_frame(opportunities, "opportunities", ["customer_id", "first_appointment_date"],
+                    allow_empty=True)
+        met = opportunities["first_appointment_date"].notna() & (
+            opportunities["first_appointment_date"] <= end)
+        codes[ids.isin(opportunities.loc[met, "customer_id"])] = 2
+    codes[ids.isin(before)] = 1
+    codes[ids.isin(in_period)] = 0
+    cat = pd.Categorical.from_codes(codes, categories=list(layers), ordered=True)
+    return pd.Series(cat, index=ids, name="layer")
+
+
+def layer_counts(layer: pd.Series) -> pd.Series:
+    """Number of organisations in each layer, top first (the bottom rows of the §7 table)."""
+    if not isinstance(layer, pd.Series) or not isinstance(layer.dtype, pd.CategoricalDtype):
+        raise TypeError("layer must be the categorical Series returned by customer_layers")
+    return layer.value_counts(sort=False).rename("organisations")
+
+
+def group_concentration(share_customers, share_profit, share_time=None,
+                        labels=None) -> pd.DataFrame:
+    """Concentration table of customer groups: cumulative shares and profit per unit of effort.
+
+    For groups ordered from most to least valuable, gives each group's share of
+    customers and profit, the cumulative shares, and, when the share of account-
+    manager time is known, profit share ÷ time share (above 1: the group earns more
+    than the time it takes).
+
+    Examples
+    --------
+    The retailer of digest §7: 4 % / 11 % / 14 % of customers give 37 % / 27 % / 16 %
+    of profit — the top 29 % give 80 %.
+
+    >>> t = group_concentration([0.04, 0.11, 0.14], [0.37, 0.27, 0.16])
+    >>> t[["cum_customers", "cum_profit"]].iloc[-1].round(2).tolist()
+    [0.29, 0.8]
+    """
+    sc = pd.Series(np.asarray(share_customers, dtype=float), index=labels)
+    sp = pd.Series(np.asarray(share_profit, dtype=float), index=sc.index)
+    check_series(sc, "share_customers")
+    check_series(sp, "share_profit", nonnegative=False)
+    if sc.sum() > 1 + 1e-9:
+        raise ValueError(f"customer shares add up to {sc.sum():g}, more than 1")
+    table = pd.DataFrame({"share_customers": sc, "share_profit": sp,
+                          "cum_customers": sc.cumsum(), "cum_profit": sp.cumsum()})
+    if share_time is not None:
+        st = check_series(pd.Series(np.asarray(share_time, dtype=float), index=sc.index),
+                          "share_time")
+        table["share_time"] = st
+        table["profit_per_time"] = sp / st.where(st > 0)
+    return table

@@ -112,3 +112,72 @@ def test_top_share_grows_with_the_fraction(revenue, a, b):
     lo, hi = sorted((a, b))
     assert top_share(revenue, lo) <= top_share(revenue, hi) + 1e-12
     assert 0 <= top_share(revenue, lo) <= 1 + 1e-12
+
+
+# --- concentration: 80/20, Lorenz, Gini, ABC, whale curve, layers ------------------------------
+
+from custlib.pyramid import (  # noqa: E402
+    abc_classes, customer_layers, gini, group_concentration, layer_counts, lorenz_curve,
+    pareto_fraction, whale_curve)
+
+
+def test_case_pareto_fraction(case_revenue):
+    # the case's top 20% bring 80.2%, so 80% needs slightly less than 20% of customers
+    x = pareto_fraction(case_revenue, 0.80)
+    assert 0.19 < x <= 0.20
+    assert top_share(case_revenue, x) >= 0.80
+
+
+def test_case_retailer_and_bank_tables():
+    retailer = group_concentration([0.04, 0.11, 0.14], [0.37, 0.27, 0.16])
+    assert retailer["cum_customers"].round(2).tolist() == [0.04, 0.15, 0.29]
+    assert retailer["cum_profit"].round(2).tolist() == [0.37, 0.64, 0.80]
+    bank = group_concentration([0.10, 0.30, 0.60], [0.93, 0.17, -0.10], share_time=[0.18, 0.28, 0.54],
+                               labels=["top", "middle", "bottom"])
+    assert round(bank["share_profit"].sum(), 10) == 1.0 and round(bank["share_time"].sum(), 10) == 1.0
+    assert round(bank.loc["top", "profit_per_time"], 2) == 5.17  # 93% of profit for 18% of time
+    assert bank.loc["bottom", "profit_per_time"] < 0
+
+
+def test_whale_curve_of_the_case_reading():
+    """Top 20% earn 109% of profit, the rest -9% (digest §7 reading)."""
+    profit = pd.Series([109.0 / 20] * 20 + [-9.0 / 80] * 80)
+    curve = whale_curve(profit)
+    assert round(curve["share_profit"].max(), 6) == 1.09
+    assert curve["share_profit"].iloc[20] == curve["share_profit"].max()
+    assert round(curve["share_profit"].iloc[-1], 12) == 1.0
+
+
+def test_layers_from_the_synthetic_data(crm):
+    layer = customer_layers(crm.customers, crm.orders, crm.opportunities,
+                            start="2024-01-01", end="2024-12-31")
+    assert layer_counts(layer).tolist() == [2_126, 154, 250, 1_000]
+    recorded = crm.customers.set_index("customer_id")["status_layer"].astype(str)
+    assert (layer.astype(str) == recorded.reindex(layer.index)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenues)
+def test_lorenz_curve_monotone_convex_and_gini_bounded(values):
+    if values.sum() == 0:
+        return
+    c = lorenz_curve(values)
+    x, y = c["share_customers"].to_numpy(), c["share_value"].to_numpy()
+    assert y[0] == 0 and np.isclose(y[-1], 1) and (np.diff(y) >= -1e-12).all()
+    slopes = np.diff(y) / np.diff(x)
+    assert (np.diff(slopes) >= -1e-9 * max(1.0, slopes.max())).all()  # convex
+    assert (y <= x + 1e-12).all()  # never above the line of equality
+    assert 0 <= gini(values) <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenues, st.floats(0.01, 1))
+def test_abc_partition_and_pareto_consistency(revenue, target):
+    if revenue.sum() == 0:
+        return
+    abc = abc_classes(revenue)
+    assert abc.notna().all() and len(abc) == len(revenue)
+    order = np.argsort(-revenue.to_numpy(), kind="stable")
+    assert (np.diff(abc.cat.codes.to_numpy()[order]) >= 0).all()
+    x = pareto_fraction(revenue, target)
+    assert top_share(revenue, x) >= target - 1e-9
