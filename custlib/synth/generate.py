@@ -63,7 +63,7 @@ __all__ = ["Calibration", "generate", "write_dataset", "read_manifest", "file_sh
            "SNAPSHOT", "YEAR1", "YEAR2", "GENERATOR_VERSION"]
 
 #: Bump when the generator's output changes on purpose; recorded in MANIFEST.json.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 YEAR1, YEAR2 = 2024, 2025
 SNAPSHOT = np.datetime64("2025-12-31", "D")
 HISTORY_START = np.datetime64("2019-01-01", "D")
@@ -505,6 +505,14 @@ class _Generator:
         prob = np.where(outcome == 1, 1.0, np.where(outcome == 2, 0.0, prob))
         exp_close = np.where(is_closed, stage_date[:, 5:7].max(axis=1), exp_close)
 
+        # expected product, buyer kind and upgrade: from the order when won, else drawn
+        won_part = outcome == 1
+        line = rng.choice(4, size=m, p=np.array(cal.product_mix))
+        individual = np.where(value < 4_000, rng.random(m) < 0.45, rng.random(m) < 0.03)
+        upgrade = (line < 3) & (cust < self.n) & (rng.random(m) < cal.upgrade_share)
+        line[won_part] = o["line"][w_idx]
+        individual[won_part] = o["individual"][w_idx]
+        upgrade[won_part] = o["upgrade"][w_idx]
         source = np.where(outcome == 1, rng.choice(5, m, p=[0.3, 0.35, 0.1, 0.2, 0.05]),
                           rng.choice(5, m, p=[0.35, 0.2, 0.2, 0.15, 0.1]))
         reason = rng.choice(len(schema.LOST_REASONS), m, p=[0.2, 0.35, 0.2, 0.15, 0.1])
@@ -513,7 +521,8 @@ class _Generator:
                         final=final[order].astype(np.int8), outcome=outcome[order].astype(np.int8),
                         dates=stage_date[order].astype(np.int32), prob=prob[order],
                         exp_close=exp_close[order], value=value[order], source=source[order],
-                        reason=reason[order])
+                        reason=reason[order], line=line[order].astype(np.int8),
+                        individual=individual[order], upgrade=upgrade[order])
 
     # step 5: contacts -------------------------------------------------------------------
     def contacts(self) -> None:
@@ -815,6 +824,9 @@ class _Generator:
         cols["lost_reason"] = _cat(schema.LOST_REASONS, op["reason"], mask=op["outcome"] != 2)
         cols["expected_close_date"] = _dates(op["exp_close"])
         cols["expected_value"] = pa.array(op["value"])
+        cols["product_line"] = _cat(schema.PRODUCT_LINES, op["line"])
+        cols["buyer_kind"] = _cat(schema.BUYER_KINDS, op["individual"].astype(np.int64))
+        cols["is_upgrade"] = pa.array(op["upgrade"])
         cols["probability"] = pa.array(op["prob"])
         yield "opportunities", pa.table(cols)
         del self.opp, op, d, cols
