@@ -228,6 +228,12 @@ class GradingPolicy:
         month (general-user care).
     important_contacts_per_week : float
         Important users: a weekly call or visit plan.
+    important_estimators, important_headroom, important_revenue : int, int, float
+        User importance (重要用户, §10) reading: important when the organisation is
+        large (at least ``important_estimators`` cost estimators), has add-on
+        potential (purchase headroom of at least ``important_headroom`` seats) or
+        shows ability to pay (yearly revenue of at least ``important_revenue`` CNY,
+        the key-customer threshold of the §7 pyramid); otherwise general (一般用户).
     potential_headroom, penetration : int, float
         Market-space axes (市场空间分类): high potential when purchase headroom is at
         least ``potential_headroom`` seats; low penetration when our seats are below
@@ -242,6 +248,9 @@ class GradingPolicy:
     visits_per_week: tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)
     calls_per_week: tuple[float, ...] = (2.0, 1.0, 0.5, 0.25)
     important_contacts_per_week: float = 1.0
+    important_estimators: int = 40
+    important_headroom: int = 20
+    important_revenue: float = 19_000
     potential_headroom: int = 5
     penetration: float = 0.5
 
@@ -266,10 +275,12 @@ class FunnelPolicy:
         The eight kinds of a salesperson's work, most important first.
     empty_front_share : float
         A pipeline whose opportunity + first-appointment share of open items is below
-        this has an empty front.
+        this has an empty front (newcomer, or veteran who stopped prospecting, §12).
+        A steady funnel holds about half its open items in the front.
     pileup_share : float
         A pipeline whose prospect-1 + prospect-2 share of open items is above this has
-        a middle pile-up ("proposal pending").
+        a middle pile-up ("proposal pending", §12). A steady funnel holds about 40 %
+        there. Checked after the empty front, which also looks heavy in the middle.
     """
 
     close_rate: float = 1 / 5
@@ -280,8 +291,8 @@ class FunnelPolicy:
     priorities: tuple[str, ...] = (
         "contact_new_leads", "first_meetings", "prospect_3_to_closed", "prospect_2_to_3",
         "prospect_1_to_2", "after_sales_calls", "fallback_first_meetings", "special_projects")
-    empty_front_share: float = 0.15
-    pileup_share: float = 0.65
+    empty_front_share: float = 0.25
+    pileup_share: float = 0.55
 
 
 FUNNEL = FunnelPolicy()
