@@ -1,0 +1,274 @@
+"""The salesperson's customer-analysis workbook (客户分析表) and its roll-ups, digest §11.
+
+Every month each salesperson inventories all of their CRM customers in one master
+table (客户分析总表); the manager's roll-ups are filtered out of it:
+
+* the customer classification summary (客户分类汇总表): counts by grade A/B/C/D,
+  important/general user, organisation type, business line and product;
+* the organisation-purchase summary (单位购买汇总表) and the individual-purchase
+  summary (个人购买汇总表): open deals by who pays;
+* the user-upgrade analysis (用户升级分析表): open upgrade deals and their value;
+
+each with the **expected sales value** = expected deal value × close probability
+(CNY). Unknown fields stay blank, never invented.
+
+Examples
+--------
+>>> import pandas as pd
+>>> opp = pd.DataFrame({"expected_value": [10_000, 4_000], "probability": [0.8, 0.25]})
+>>> expected_sales_value(opp).tolist()
+[8000.0, 1000.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib import schema
+from custlib._validate import check_frame
+from custlib.policy import GRADING
+
+__all__ = ["expected_sales_value", "open_opportunities", "master_table",
+           "classification_summary", "purchase_summary", "upgrade_analysis", "ROLLUP_NAMES"]
+
+#: Sheet names of the roll-ups, English and Chinese (digest §11).
+ROLLUP_NAMES = {
+    "classification_summary": "客户分类汇总表",
+    "organisation_purchases": "单位购买汇总表",
+    "individual_purchases": "个人购买汇总表",
+    "upgrade_analysis": "用户升级分析表",
+}
+
+
+def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:
+    """Expected sales value of each opportunity: ``expected_value × probability`` (CNY)."""
+    check_frame(opportunities, "opportunities", ["expected_value", "probability"],
+                allow_empty=True, numeric=["expected_value", "probability"])
+    p = opportunities["probability"]
+    if ((p < 0) | (p > 1)).any():
+        bad = opportunities.index[(p < 0) | (p > 1)]
+        raise ValueError(f"probability must be between 0 and 1; found {len(bad)} values outside, "
+                         f"e.g. at rows {list(bad[:3])}")
+    return (opportunities["expected_value"] * p).astype(float).rename("expected_sales_value")
+
+
+def open_opportunities(opportunities: pd.DataFrame, as_of, **grade_kw) -> pd.DataFrame:
+    """Open opportunities with their grade (version 2) and expected sales value.
+
+    Adds ``grade`` (A/B/C/D by :func:`custlib.grading.grade_by_probability`),
+    ``expected_sales_value`` (CNY), and ``closes_within_3_months`` (bool).
+    """
+    from custlib.grading import grade_by_probability
+
+    check_frame(opportunities, "opportunities",
+                ["customer_id", "stage", "expected_close_date", "expected_value", "probability"],
+                allow_empty=True, dates=["expected_close_date"])
+    as_of = pd.Timestamp(as_of)
+    op = opportunities[opportunities["stage"].isin(schema.OPEN_STAGES)].copy()
+    op["grade"] = grade_by_probability(op["probability"], op["expected_close_date"], as_of,
+                                       **grade_kw)
+    op["expected_sales_value"] = expected_sales_value(op)
+    horizon = as_of + pd.DateOffset(months=GRADING.within_months[-1])
+    op["closes_within_3_months"] = op["expected_close_date"] <= horizon
+    return op
+
+
+def _main_contact(contacts: pd.DataFrame) -> pd.DataFrame:
+    """One contact per customer: the decision maker if there is one, else the first listed."""
+    rank = contacts["role"].astype(str).map({"decision_maker": 0}).fillna(1)
+    first = (contacts.assign(_rank=rank, _pos=np.arange(len(contacts)))
+             .sort_values(["customer_id", "_rank", "_pos"])
+             .drop_duplicates("customer_id"))
+    cols = ["contact_name", "role", "title", "mobile", "email", "qq", "birthday"]
+    return first.set_index("customer_id")[[c for c in cols if c in first.columns]]
+
+
+def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None = None,
+                 contacts: pd.DataFrame | None = None,
+                 opportunities: pd.DataFrame | None = None,
+                 activities: pd.DataFrame | None = None,
+                 events: pd.DataFrame | None = None, recent_days: int = 90) -> pd.DataFrame:
+    """The master customer-analysis table: one row per customer, the workbook's field groups.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Canonical customers table (``customer_id`` …).
+    as_of : date-like
+        The inventory date (the snapshot).
+    orders, contacts, opportunities, activities, events : DataFrame, optional
+        Canonical tables; each adds its field group when given. Missing groups are
+        left out rather than filled with guesses.
+    recent_days : int
+        The "last three months" window of the relationship fields.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``. Field groups:
+
+        * customer info — ``rep_id``, ``customer_name``, main contact's ``contact_name``,
+          ``role``, ``title``, ``mobile``, ``email``, ``qq``, ``birthday``;
+        * relationship — ``visited_recently`` (a visit or meeting in the last
+          ``recent_days``), ``visits_per_month``, ``calls_per_month`` (over that window),
+          ``last_contact_date``;
+        * classification — ``status_layer``, ``importance``, ``org_type``,
+          ``business_line``, ``market_space``;
+        * needs — ``estimators``, ``seats_owned``, ``headroom`` (estimators − seats
+          owned, seats), ``competitor``, ``competitor_seats``;
+        * sales — ``revenue_12m`` (CNY), and from the open pipeline ``open_deals``,
+          ``grade`` (best grade), ``stage``, ``expected_close_date``, ``product_line``,
+          ``expected_value`` and ``probability`` of the deal with the largest expected
+          sales value, ``expected_sales_value`` (sum over open deals),
+          ``org_purchase_3m`` and ``individual_purchase_3m`` (an open organisation /
+          individual deal expected within three months);
+        * events — ``events_invited``, ``events_attended``, ``event_deal_amount``.
+    """
+    from custlib.grading import market_space
+
+    check_frame(customers, "customers", ["customer_id", "rep_id"])
+    as_of = pd.Timestamp(as_of)
+    base_cols = ["rep_id", "customer_name", "status_layer", "importance", "org_type",
+                 "business_line", "estimators", "seats_owned", "competitor", "competitor_seats"]
+    m = customers.set_index("customer_id")[[c for c in base_cols if c in customers.columns]].copy()
+    if {"estimators", "seats_owned"} <= set(m.columns):
+        m["headroom"] = (m["estimators"] - m["seats_owned"]).clip(lower=0)
+        m["market_space"] = market_space(m["estimators"], m["seats_owned"])
+
+    if contacts is not None:
+        m = m.join(_main_contact(contacts))
+
+    if activities is not None:
+        check_frame(activities, "activities", ["customer_id", "activity_date", "activity_type"],
+                    allow_empty=True, dates=["activity_date"])
+        a = activities[activities["activity_date"] <= as_of]
+        recent = a[a["activity_date"] > as_of - pd.Timedelta(days=recent_days)]
+        kind = recent["activity_type"].astype(str)
+        months = recent_days / 30.44
+        visits = recent[kind.isin(["visit", "meeting"])].groupby("customer_id").size()
+        calls = recent[kind == "call"].groupby("customer_id").size()
+        m["visited_recently"] = m.index.isin(visits.index)
+        m["visits_per_month"] = (visits.reindex(m.index, fill_value=0) / months).round(2)
+        m["calls_per_month"] = (calls.reindex(m.index, fill_value=0) / months).round(2)
+        m["last_contact_date"] = a.groupby("customer_id")["activity_date"].max().reindex(m.index)
+
+    if orders is not None:
+        check_frame(orders, "orders", ["customer_id", "order_date", "amount"], allow_empty=True,
+                    dates=["order_date"])
+        window = (orders["order_date"] > as_of - pd.DateOffset(years=1)) & (
+            orders["order_date"] <= as_of)
+        rev = orders[window].groupby("customer_id")["amount"].sum()
+        m["revenue_12m"] = rev.reindex(m.index, fill_value=0)
+
+    if opportunities is not None:
+        op = open_opportunities(opportunities, as_of)
+        best = (op.sort_values(["customer_id", "expected_sales_value"], ascending=[True, False])
+                .drop_duplicates("customer_id").set_index("customer_id"))
+        g = op.groupby("customer_id")
+        m["open_deals"] = g.size().reindex(m.index, fill_value=0)
+        m["grade"] = g["grade"].min().reindex(m.index)  # A is the best (first) grade
+        for col in ("stage", "expected_close_date", "product_line", "expected_value",
+                    "probability"):
+            if col in best.columns:
+                m[col] = best[col].reindex(m.index)
+        m["expected_sales_value"] = g["expected_sales_value"].sum().reindex(m.index, fill_value=0.0)
+        if "buyer_kind" in op.columns:
+            soon = op[op["closes_within_3_months"]]
+            kind = soon["buyer_kind"].astype(str)
+            m["org_purchase_3m"] = m.index.isin(soon.loc[kind == "organisation", "customer_id"])
+            m["individual_purchase_3m"] = m.index.isin(soon.loc[kind == "individual", "customer_id"])
+
+    if events is not None:
+        check_frame(events, "events", ["customer_id", "invited", "attended", "deal_amount"],
+                    allow_empty=True)
+        e = events.groupby("customer_id")[["invited", "attended", "deal_amount"]].sum()
+        m["events_invited"] = e["invited"].reindex(m.index, fill_value=0).astype(int)
+        m["events_attended"] = e["attended"].reindex(m.index, fill_value=0).astype(int)
+        m["event_deal_amount"] = e["deal_amount"].reindex(m.index, fill_value=0)
+    return m
+
+
+def classification_summary(master: pd.DataFrame,
+                           by: tuple[str, ...] = ("grade", "importance", "org_type",
+                                                  "business_line", "product_line")) -> pd.DataFrame:
+    """The customer classification summary (客户分类汇总表).
+
+    For each dimension in ``by`` present in ``master``: customers per value and the
+    sum of their expected sales value (CNY).
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (``dimension``, ``value``); columns ``customers``,
+        ``share_customers`` (within the dimension), ``expected_sales_value``.
+    """
+    check_frame(master, "master", [], allow_empty=True)
+    esv = master["expected_sales_value"] if "expected_sales_value" in master else pd.Series(
+        0.0, index=master.index)
+    parts = []
+    for dim in by:
+        if dim not in master.columns:
+            continue
+        key = master[dim]
+        t = pd.DataFrame({"customers": key.value_counts(sort=False, dropna=True),
+                          "expected_sales_value": esv.groupby(key, observed=False).sum()})
+        t["share_customers"] = t["customers"] / t["customers"].sum()
+        t.index = pd.MultiIndex.from_product([[dim], t.index.astype(str)],
+                                             names=["dimension", "value"])
+        parts.append(t[["customers", "share_customers", "expected_sales_value"]])
+    if not parts:
+        raise ValueError(f"master has none of the dimensions {list(by)}; found {list(master.columns)}")
+    return pd.concat(parts)
+
+
+def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
+                     by: str = "grade") -> pd.DataFrame:
+    """Organisation- or individual-purchase summary (单位购买 / 个人购买汇总表).
+
+    Open deals whose ``buyer_kind`` is ``buyer_kind``, grouped by ``by`` (grade, rep,
+    product…): number of deals and customers, expected value and expected sales
+    value (CNY), and the deals expected within three months.
+
+    Parameters
+    ----------
+    open_opps : DataFrame
+        From :func:`open_opportunities`.
+    buyer_kind : {"organisation", "individual"}
+    by : str
+        Column to group by.
+    """
+    if buyer_kind not in schema.BUYER_KINDS:
+        raise ValueError(f"buyer_kind must be one of {schema.BUYER_KINDS}, got {buyer_kind!r}")
+    check_frame(open_opps, "open_opps", ["customer_id", "buyer_kind", "expected_value",
+                                         "expected_sales_value", "closes_within_3_months", by],
+                allow_empty=True)
+    sel = open_opps[open_opps["buyer_kind"].astype(str) == buyer_kind]
+    g = sel.groupby(by, observed=False)
+    out = pd.DataFrame({
+        "deals": g.size(),
+        "customers": g["customer_id"].nunique(),
+        "expected_value": g["expected_value"].sum(),
+        "expected_sales_value": g["expected_sales_value"].sum(),
+        "deals_within_3_months": g["closes_within_3_months"].sum().astype(int),
+    })
+    out.index = out.index.astype(str)
+    out.loc["total"] = out.sum()
+    return out
+
+
+def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.DataFrame:
+    """User-upgrade analysis (用户升级分析表): open upgrade deals and their value by ``by``."""
+    check_frame(open_opps, "open_opps", ["customer_id", "is_upgrade", "expected_value",
+                                         "expected_sales_value", by], allow_empty=True)
+    sel = open_opps[open_opps["is_upgrade"].astype(bool)]
+    g = sel.groupby(by, observed=False)
+    out = pd.DataFrame({
+        "upgrade_deals": g.size(),
+        "customers": g["customer_id"].nunique(),
+        "upgrade_value": g["expected_value"].sum(),
+        "expected_sales_value": g["expected_sales_value"].sum(),
+    })
+    out.index = out.index.astype(str)
+    out.loc["total"] = out.sum()
+    return out

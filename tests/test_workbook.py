@@ -1,0 +1,88 @@
+"""custlib.workbook: the master table and the four roll-ups of digest §11."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custlib.workbook import (
+    classification_summary, expected_sales_value, master_table, open_opportunities,
+    purchase_summary, upgrade_analysis)
+
+AS_OF = "2025-12-31"
+
+
+@pytest.fixture(scope="module")
+def master(crm):
+    return master_table(crm.customers, as_of=AS_OF, orders=crm.orders, contacts=crm.contacts,
+                        opportunities=crm.opportunities, activities=crm.activities,
+                        events=crm.events)
+
+
+@pytest.fixture(scope="module")
+def open_opps(crm):
+    return open_opportunities(crm.opportunities, AS_OF)
+
+
+def test_expected_sales_value_is_value_times_probability():
+    opp = pd.DataFrame({"expected_value": [10_000, 4_000, 0], "probability": [0.8, 0.25, 1.0]})
+    assert expected_sales_value(opp).tolist() == [8_000.0, 1_000.0, 0.0]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        expected_sales_value(pd.DataFrame({"expected_value": [1], "probability": [1.5]}))
+    with pytest.raises(ValueError, match="missing column"):
+        expected_sales_value(pd.DataFrame({"expected_value": [1]}))
+
+
+def test_master_has_one_row_per_customer_and_every_field_group(master, crm):
+    assert master.index.equals(pd.Index(crm.customers["customer_id"]))
+    for col in ("rep_id", "contact_name", "mobile", "visited_recently", "visits_per_month",
+                "importance", "org_type", "business_line", "market_space", "estimators",
+                "headroom", "competitor", "revenue_12m", "grade", "expected_sales_value",
+                "org_purchase_3m", "individual_purchase_3m", "events_invited"):
+        assert col in master.columns, col
+    assert (master["headroom"] >= 0).all()
+
+
+def test_master_totals_match_the_tables(master, crm, open_opps):
+    y2 = crm.orders[crm.orders["order_date"].dt.year == 2025]["amount"].sum()
+    assert master["revenue_12m"].sum() == y2
+    esv = (open_opps["expected_value"] * open_opps["probability"]).sum()
+    assert np.isclose(master["expected_sales_value"].sum(), esv)
+    assert master["open_deals"].sum() == len(open_opps)
+    assert master["events_attended"].sum() == crm.events["attended"].sum()
+    # a customer's grade is its best open deal's grade; no open deal, no grade
+    assert master["grade"].notna().sum() == open_opps["customer_id"].nunique()
+
+
+def test_main_contact_is_the_decision_maker_when_there_is_one(master, crm):
+    dm = crm.contacts[crm.contacts["role"] == "decision_maker"]["customer_id"].unique()
+    assert (master.loc[dm, "role"].astype(str) == "decision_maker").all()
+
+
+def test_classification_summary_counts_partition_each_dimension(master):
+    s = classification_summary(master)
+    for dim in ("importance", "org_type", "business_line"):
+        assert s.loc[dim, "customers"].sum() == len(master)
+        assert np.isclose(s.loc[dim, "share_customers"].sum(), 1)
+    graded = master["grade"].notna().sum()
+    assert s.loc["grade", "customers"].sum() == graded
+    assert np.isclose(s.loc["grade", "expected_sales_value"].sum(), master["expected_sales_value"].sum())
+
+
+def test_purchase_summaries_split_the_open_pipeline(open_opps):
+    org = purchase_summary(open_opps, "organisation")
+    ind = purchase_summary(open_opps, "individual")
+    assert org.loc["total", "deals"] + ind.loc["total", "deals"] == len(open_opps)
+    assert np.isclose(org.loc["total", "expected_sales_value"] + ind.loc["total", "expected_sales_value"],
+                      open_opps["expected_sales_value"].sum())
+    assert set(org.index) == {"A", "B", "C", "D", "total"}
+    with pytest.raises(ValueError, match="buyer_kind"):
+        purchase_summary(open_opps, "company")
+
+
+def test_upgrade_analysis_totals(open_opps):
+    up = upgrade_analysis(open_opps)
+    sel = open_opps[open_opps["is_upgrade"]]
+    assert up.loc["total", "upgrade_deals"] == len(sel)
+    assert up.loc["total", "upgrade_value"] == sel["expected_value"].sum()
