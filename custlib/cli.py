@@ -25,6 +25,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from custlib.course import run_course
+
+    out = run_course(args.data, args.out, force=args.force, progress=not args.quiet)
+    print(f"\nDone. Open {out / 'index.html'} in a browser for the executed lessons;")
+    print(f"files the lessons wrote are in {out / 'files'}.")
+    print("To teach or change the lessons interactively: .venv/bin/jupyter lab notebooks/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="custlib",
@@ -54,6 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write into DIR even if it is not empty (its CSV tables are replaced)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.set_defaults(func=_cmd_generate)
+
+    run = sub.add_parser(
+        "run",
+        help="run every lesson on a data folder and publish the results",
+        description="Execute every lesson on the data folder and write an HTML page per "
+        "lesson, an index.html and the files the lessons produce into the output folder. "
+        "The data is only read. A failed run leaves no half-written output.",
+    )
+    run.add_argument("--data", metavar="PATH", default=None,
+                     help="folder holding the tables (orders.csv, customers.csv, ...); default: "
+                     "$CUSTLIB_DATA, else the bundled data/synthetic")
+    run.add_argument("--out", metavar="DIR", default="build/workbook",
+                     help="output folder (default: build/workbook)")
+    run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
     return parser
 
 
@@ -62,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileExistsError, FileNotFoundError) as exc:
+    except (ValueError, FileExistsError, FileNotFoundError, RuntimeError) as exc:
         print(f"custlib {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

@@ -86,3 +86,23 @@ def test_upgrade_analysis_totals(open_opps):
     sel = open_opps[open_opps["is_upgrade"]]
     assert up.loc["total", "upgrade_deals"] == len(sel)
     assert up.loc["total", "upgrade_value"] == sel["expected_value"].sum()
+
+
+def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
+    import openpyxl
+
+    from custlib.report import as_of_date, write_workbook
+
+    assert as_of_date(crm) == pd.Timestamp("2025-12-31")
+    path = write_workbook(crm, tmp_path / "wb.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["pyramid · 客户金字塔", "master · 客户分析总表",
+                               "classification · 客户分类汇总表", "organisation · 单位购买汇总表",
+                               "individual · 个人购买汇总表", "upgrades · 用户升级分析表"]
+    pyramid = pd.read_excel(path, sheet_name=0, index_col=0)
+    y2 = crm.orders.loc[crm.orders["order_date"].dt.year == 2025, "amount"].sum()
+    assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == y2
+    assert pyramid.loc[["inactive", "prospect", "suspect"], "customers"].tolist() == [154, 250, 1_000]
+    master = pd.read_excel(path, sheet_name=1, index_col=0)
+    assert len(master) == len(crm.customers)
+    assert [p.name for p in tmp_path.iterdir()] == ["wb.xlsx"]  # no temporary file left
