@@ -1,0 +1,77 @@
+"""The lessons: committed without outputs, and their exercise checks work both ways.
+
+Each exercise's answer cell carries metadata ``exercise: {id, wrong}`` and its
+solution is the Python block of the markdown cell with metadata ``solution: id``.
+Running a lesson with every solution filled in must make every check say
+"correct"; with the plausible wrong answer it must say "not yet".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from custlib.course import NOTEBOOK_DIR, lessons
+
+ALL = sorted(NOTEBOOK_DIR.glob("**/*.ipynb"))
+LESSONS = lessons()
+
+
+def test_lessons_are_found_in_order():
+    names = [p.name for p in LESSONS]
+    assert names and names[0].startswith("00_") and names == sorted(names)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{path.name}: cells {dirty} keep outputs; clear them (see notebooks/CONTRIBUTING.md)"
+
+
+def _exercises(nb):
+    answers = {c.metadata["exercise"]["id"]: c for c in nb.cells if "exercise" in c.metadata}
+    solutions = {}
+    for c in nb.cells:
+        if "solution" in c.metadata:
+            block = re.search(r"```python\n(.*?)```", c.source, re.S)
+            assert block, f"solution {c.metadata['solution']} has no python block"
+            solutions[c.metadata["solution"]] = block.group(1)
+    return answers, solutions
+
+
+def _run_with(path, variant):
+    nb = nbformat.read(path, as_version=4)
+    answers, solutions = _exercises(nb)
+    for qid, cell in answers.items():
+        code = solutions[qid] if variant == "solution" else cell.metadata["exercise"]["wrong"]
+        cell.source = f"{code}\n{qid}(answer_{qid})"
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    verdicts = {}
+    for qid, cell in answers.items():
+        text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+        verdicts[qid] = text.strip()
+    return verdicts
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_lesson_has_three_exercises_with_solutions(path):
+    answers, solutions = _exercises(nbformat.read(path, as_version=4))
+    assert len(answers) >= 3 and set(answers) == set(solutions)
+    for qid, cell in answers.items():
+        assert f"answer_{qid} = None" in cell.source  # untouched lessons run in CI
+        assert cell.metadata["exercise"]["wrong"].strip()
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_solutions_pass_and_wrong_answers_fail(path):
+    right = _run_with(path, "solution")
+    assert all(v.endswith(": correct") for v in right.values()), right
+    wrong = _run_with(path, "wrong")
+    assert all(": not yet: " in v for v in wrong.values()), wrong
