@@ -62,8 +62,8 @@ def _execute(path: Path, data: Path, files_out: Path, timeout: int):
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in ("CUSTLIB_DATA", "CUSTLIB_OUT", "MPLBACKEND")}
-    os.environ.update(CUSTLIB_DATA=str(data), CUSTLIB_OUT=str(files_out), MPLBACKEND="Agg")
+    env_before = {k: os.environ.get(k) for k in ("CUSTLIB_DATA", "CUSTLIB_OUT")}
+    os.environ.update(CUSTLIB_DATA=str(data), CUSTLIB_OUT=str(files_out))
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(path.parent)}})

@@ -1,4 +1,10 @@
-"""Chart style for the lessons: large type that reads on a projector.
+"""Chart style for the lessons: large type that reads on a projector, and Chinese glyphs.
+
+Chinese labels need a CJK font; matplotlib's default has none and draws boxes.
+:func:`use_course_style` registers Noto Sans CJK SC, shipped inside the
+``mplfonts`` package (no download, no root), and puts it after the Latin font
+in the fallback chain, so Latin text keeps its usual face and Chinese characters
+come from Noto.
 
 Examples
 --------
@@ -12,9 +18,15 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from pathlib import Path
 
-__all__ = ["use_course_style", "yuan"]
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+__all__ = ["use_course_style", "cjk_font", "yuan"]
+
+#: The CJK font file shipped by mplfonts, by preference.
+_CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 
 _STYLE = {
     "figure.figsize": (10, 5.5),
@@ -32,15 +44,33 @@ _STYLE = {
 }
 
 
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib and return its family name (None if none found)."""
+    try:
+        import mplfonts
+    except ImportError:  # pragma: no cover - mplfonts is a dependency
+        return None
+    folder = Path(mplfonts.__file__).resolve().parent / "fonts"
+    for name in _CJK_FILES:
+        path = folder / name
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+    return None
+
+
 def use_course_style() -> None:
-    """Apply the course's chart style to matplotlib."""
+    """Apply the course's chart style (sizes, grid, a CJK fallback font) to matplotlib."""
     plt.rcParams.update(_STYLE)
+    family = cjk_font()
+    if family:
+        plt.rcParams["font.family"] = ["DejaVu Sans", family]  # a list: per-glyph fallback
 
 
 def yuan(x: float, _pos=None) -> str:
     """Axis formatter for CNY: 1,234,567 -> '¥1.23M', 45,600 -> '¥45.6k'."""
     if abs(x) >= 1e6:
-        return f"¥{x / 1e6:.2f}M"
+        return f"¥{x / 1e6:.3g}M"
     if abs(x) >= 1e3:
-        return f"¥{x / 1e3:.1f}k"
+        return f"¥{x / 1e3:.3g}k"
     return f"¥{x:.0f}"

@@ -28,6 +28,9 @@ def _environment_requirements() -> dict[str, str]:
     yaml = pytest.importorskip("yaml")
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    for d in env["dependencies"]:  # PyPI-only packages sit in the pip section
+        if isinstance(d, dict):
+            deps += [x for x in d.get("pip", []) if not x.startswith("-")]
     return {_name(d): d.replace(" ", "") for d in deps if _name(d) not in {"python", "pip"}}
 
 
