@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.custlib-installed
 DATA   ?= data/synthetic
 OUT    ?= build/workbook
 
-.PHONY: setup workbook test benchmark clean
+.PHONY: setup workbook test test-compat benchmark clean
 
 setup: $(STAMP)
 
@@ -27,8 +27,16 @@ workbook: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# The oldest pandas we support (pyproject says >=2.2), in its own environment.
+COMPAT := .venv-pandas22
+test-compat:
+	@test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
+	sed 's/^pandas==.*/pandas==2.2.3/' requirements/lock.txt > $(COMPAT)/lock.txt
+	$(COMPAT)/bin/python -m pip install --quiet --disable-pip-version-check -c $(COMPAT)/lock.txt -e '.[dev]'
+	$(COMPAT)/bin/python -m pytest -q
+
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py
 
 clean:
-	rm -rf build
+	rm -rf build $(COMPAT)

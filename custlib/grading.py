@@ -410,7 +410,7 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
             raise TypeError(f"{name} must be a boolean pandas Series indexed by customer_id, "
                             f"got {type(flag).__name__}"
                             + (f" of dtype {flag.dtype}" if isinstance(flag, pd.Series) else ""))
-        flagged |= flag.reindex(ids).fillna(False).to_numpy(dtype=bool)
+        flagged |= flag.astype("boolean").reindex(ids).fillna(False).to_numpy(dtype=bool)
     important = large | add_on | able | flagged
     codes = np.where(important, 0, 1)
     out = pd.DataFrame({"large": large, "add_on": add_on, "able_to_pay": able,
