@@ -19,16 +19,14 @@ import tempfile
 
 CHILD = r"""
 import json, resource, sys, time, tempfile
-t0 = time.perf_counter()
-from custlib.synth.generate import generate, write_dataset
-t_import = time.perf_counter() - t0
+from custlib.synth.generate import write_dataset
 n, locale = int(sys.argv[1]), sys.argv[2]
 with tempfile.TemporaryDirectory() as d:
     t0 = time.perf_counter()
     m = write_dataset(d, seed=2126, customers=n, locale=locale, force=True, progress=True)
     elapsed = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux -> MiB
-rows = {k: v["rows"] for k, v in m["files"].items()}
+rows = {k: v["rows"] for k, v in m["files"].items() if "rows" in v}
 print(json.dumps({"customers": n, "locale": locale, "seconds": round(elapsed, 2),
                   "peak_mib": round(peak), "rows": rows}))
 """
@@ -41,8 +39,11 @@ def main() -> None:
     args = ap.parse_args()
     print(f"{'customers':>10} {'locale':>6} {'seconds':>8} {'peak MiB':>9} {'orders':>11} {'all rows':>11}")
     for n in args.sizes:
-        out = subprocess.run([sys.executable, "-c", CHILD, str(n), args.locale],
-                             check=True, capture_output=True, text=True).stdout
+        run = subprocess.run([sys.executable, "-c", CHILD, str(n), args.locale],
+                             capture_output=True, text=True)
+        if run.returncode:
+            sys.exit(f"generation of {n:,} customers failed:\n{run.stderr}")
+        out = run.stdout
         r = json.loads(out.strip().splitlines()[-1])
         print(f"{n:>10,} {args.locale:>6} {r['seconds']:>8.1f} {r['peak_mib']:>9,} "
               f"{r['rows']['orders.csv']:>11,} {sum(r['rows'].values()):>11,}")
