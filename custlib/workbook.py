@@ -222,6 +222,23 @@ def classification_summary(master: pd.DataFrame,
     return pd.concat(parts)
 
 
+def _rollup(sel: pd.DataFrame, by: str, deals: str, value: str,
+            within_3_months: bool = False) -> pd.DataFrame:
+    """Deals, customers, value and expected sales value of ``sel`` by ``by``, plus a total row."""
+    g = sel.groupby(by, observed=False)
+    out = pd.DataFrame({
+        deals: g.size(),
+        "customers": g["customer_id"].nunique(),
+        value: g["expected_value"].sum(),
+        "expected_sales_value": g["expected_sales_value"].sum(),
+    })
+    if within_3_months:
+        out["deals_within_3_months"] = g["closes_within_3_months"].sum().astype(int)
+    out.index = out.index.astype(str)
+    out.loc["total"] = out.sum()
+    return out
+
+
 def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
                      by: str = "grade") -> pd.DataFrame:
     """Organisation- or individual-purchase summary (单位购买 / 个人购买汇总表).
@@ -244,17 +261,7 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
                                          "expected_sales_value", "closes_within_3_months", by],
                 allow_empty=True)
     sel = open_opps[open_opps["buyer_kind"].astype(str) == buyer_kind]
-    g = sel.groupby(by, observed=False)
-    out = pd.DataFrame({
-        "deals": g.size(),
-        "customers": g["customer_id"].nunique(),
-        "expected_value": g["expected_value"].sum(),
-        "expected_sales_value": g["expected_sales_value"].sum(),
-        "deals_within_3_months": g["closes_within_3_months"].sum().astype(int),
-    })
-    out.index = out.index.astype(str)
-    out.loc["total"] = out.sum()
-    return out
+    return _rollup(sel, by, "deals", "expected_value", within_3_months=True)
 
 
 def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.DataFrame:
@@ -262,13 +269,4 @@ def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.Da
     check_frame(open_opps, "open_opps", ["customer_id", "is_upgrade", "expected_value",
                                          "expected_sales_value", by], allow_empty=True)
     sel = open_opps[open_opps["is_upgrade"].astype(bool)]
-    g = sel.groupby(by, observed=False)
-    out = pd.DataFrame({
-        "upgrade_deals": g.size(),
-        "customers": g["customer_id"].nunique(),
-        "upgrade_value": g["expected_value"].sum(),
-        "expected_sales_value": g["expected_sales_value"].sum(),
-    })
-    out.index = out.index.astype(str)
-    out.loc["total"] = out.sum()
-    return out
+    return _rollup(sel, by, "upgrade_deals", "upgrade_value")

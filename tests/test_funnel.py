@@ -19,16 +19,9 @@ from custlib.policy import FUNNEL
 DATE_COLS = [schema.STAGE_DATE_COLUMNS[s] for s in schema.STAGES]
 
 
-def _read(folder, name: str) -> pd.DataFrame:
-    """One committed synthetic table, dates parsed (independent of the loader)."""
-    table = schema.TABLES[name]
-    return pd.read_csv(folder / table.filename,
-                       parse_dates=[c.name for c in table.columns if c.dtype == "date"])
-
-
 @pytest.fixture(scope="module")
-def opportunities(synthetic_dir) -> pd.DataFrame:
-    return _read(synthetic_dir, "opportunities")
+def opportunities(crm) -> pd.DataFrame:
+    return crm.opportunities
 
 
 def history(*rows) -> pd.DataFrame:

@@ -17,21 +17,14 @@ from custlib.policy import GRADING
 AS_OF = pd.Timestamp("2025-12-31")  # the synthetic snapshot
 
 
-def _read(folder, name: str) -> pd.DataFrame:
-    """One committed synthetic table, dates parsed (independent of the loader)."""
-    table = schema.TABLES[name]
-    return pd.read_csv(folder / table.filename,
-                       parse_dates=[c.name for c in table.columns if c.dtype == "date"])
+@pytest.fixture(scope="module")
+def opportunities(crm) -> pd.DataFrame:
+    return crm.opportunities
 
 
 @pytest.fixture(scope="module")
-def opportunities(synthetic_dir) -> pd.DataFrame:
-    return _read(synthetic_dir, "opportunities")
-
-
-@pytest.fixture(scope="module")
-def customers(synthetic_dir) -> pd.DataFrame:
-    return _read(synthetic_dir, "customers")
+def customers(crm) -> pd.DataFrame:
+    return crm.customers
 
 
 def dates(*values) -> pd.Series:
