@@ -1,0 +1,183 @@
+"""Tier migration between periods and the growth cases of digest §7.
+
+How customers move between pyramid tiers from one year to the next
+(:func:`transition_matrix`), where the tiers go if those moves repeat
+(:func:`project`), what revenue a set of tier counts brings at given tier averages
+(:func:`revenue_from_counts`), the "2 % of small customers move up" reading of the
+year-two case (:func:`move_up`), and the customer-meeting effect
+(:func:`meeting_effect`).
+
+Examples
+--------
+The year-two case: 2 % of the 1,701 small customers (36) move up, spread over the
+tiers as +8 VIP, +10 key, +18 mid; revenue at the year-one tier averages:
+
+>>> import pandas as pd
+>>> year1 = pd.Series([21, 85, 319, 1_701], index=["vip", "key", "mid", "small"])
+>>> year2 = move_up(year1, {"vip": 8, "key": 10, "mid": 18})
+>>> year2.tolist()
+[29, 95, 337, 1665]
+>>> revenue_from_counts(year2, [114_000, 31_600, 9_100, 1_160])
+11306100
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib._validate import check_series
+
+__all__ = ["LOST", "transition_matrix", "project", "revenue_from_counts", "move_up",
+           "meeting_effect", "meeting_what_if"]
+
+#: The state of a customer present in the first period but not in the second.
+LOST = "lost"
+
+
+def transition_matrix(tier_from: pd.Series, tier_to: pd.Series, normalize: bool = True) -> pd.DataFrame:
+    """Movement between the tiers of two periods.
+
+    Rows are first-period tiers, columns second-period tiers; customers of the first
+    period missing from ``tier_to`` (or with a missing tier there) go to the column
+    ``"lost"``. Customers only in the second period are not counted (they did not
+    migrate: they arrived).
+
+    Parameters
+    ----------
+    tier_from, tier_to : Series
+        Tier per customer id (categorical keeps its tier order).
+    normalize : bool
+        Rows as probabilities (each row with customers sums to 1) instead of counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.Series(["small", "small", "mid"], index=["C1", "C2", "C3"])
+    >>> b = pd.Series(["mid", "small"], index=["C1", "C2"])
+    >>> transition_matrix(a, b, normalize=False)
+    to     mid  small  lost
+    from
+    mid      0      0     1
+    small    1      1     0
+    """
+    check_series(tier_from, "tier_from", numeric=False)
+    check_series(tier_to, "tier_to", numeric=False, allow_empty=True, allow_na=True)
+    if not tier_from.index.is_unique or not tier_to.index.is_unique:
+        raise ValueError("tier_from and tier_to must be indexed by unique customer ids")
+    if isinstance(tier_from.dtype, pd.CategoricalDtype):
+        states = [str(c) for c in tier_from.cat.categories]
+    else:
+        states = sorted(set(tier_from.astype(str)) | set(tier_to.dropna().astype(str)))
+    to = tier_to.reindex(tier_from.index).astype(object).where(lambda s: s.notna(), LOST)
+    counts = pd.crosstab(tier_from.astype(str).rename("from"), to.astype(str).rename("to"))
+    counts = counts.reindex(index=states, columns=states + [LOST], fill_value=0)
+    if not normalize:
+        return counts
+    totals = counts.sum(axis=1)
+    return counts.div(totals.where(totals > 0), axis=0).fillna(0.0)
+
+
+def project(counts: pd.Series, matrix: pd.DataFrame, periods: int = 1) -> pd.DataFrame:
+    """Tier counts after each of ``periods`` periods if the moves of ``matrix`` repeat.
+
+    ``n_{t+1} = n_t · P`` (a Markov chain). A ``"lost"`` column, if present, is an
+    absorbing state: lost customers stay lost. A tier whose row is empty (no customer
+    started there, so no moves were seen) keeps its customers.
+
+    Returns
+    -------
+    DataFrame
+        One row per period, 0 (the start) to ``periods``; expected counts (floats).
+    """
+    check_series(counts, "counts")
+    p = matrix.astype(float).copy()
+    rows = [s for s in p.columns if s not in p.index]
+    for s in rows:  # absorbing states such as "lost"
+        p.loc[s] = 0.0
+        p.loc[s, s] = 1.0
+    p = p.loc[list(p.columns), list(p.columns)]
+    empty = p.sum(axis=1) == 0  # no customer started there: no evidence of moves, stay put
+    for s in p.index[empty]:
+        p.loc[s, s] = 1.0
+    bad = ~np.isclose(p.sum(axis=1), 1.0)
+    if bad.any():
+        raise ValueError(f"matrix rows must sum to 1 (probabilities); rows {list(p.index[bad])} do not")
+    start = counts.reindex(p.index, fill_value=0).astype(float)
+    states = [start.to_numpy()]
+    for _ in range(periods):
+        states.append(states[-1] @ p.to_numpy())
+    out = pd.DataFrame(states, columns=p.columns)
+    out.index.name = "period"
+    return out
+
+
+def revenue_from_counts(counts, avg_per_tier) -> int | float:
+    """Revenue = Σ tier count × tier average (CNY); integers stay exact."""
+    c = np.asarray(counts)
+    a = np.asarray(avg_per_tier)
+    if c.shape != a.shape:
+        raise ValueError(f"{c.shape[0]} tier counts but {a.shape[0]} tier averages")
+    total = (c * a).sum()
+    return int(total) if np.issubdtype(total.dtype, np.integer) else float(total)
+
+
+def move_up(counts: pd.Series, gains: dict[str, int], source: str = "small") -> pd.Series:
+    """Counts after ``gains[t]`` customers of ``source`` move up into tier ``t``.
+
+    The year-two reading of digest §7: 2 % of the 1,701 small customers (34.02,
+    rounded in the source to 36 across the tiers) move up, +8 / +10 / +18.
+    """
+    check_series(counts, "counts")
+    out = counts.copy()
+    moved = 0
+    for tier, n in gains.items():
+        if tier not in out.index:
+            raise ValueError(f"unknown tier {tier!r}; tiers are {list(out.index)}")
+        out[tier] += n
+        moved += n
+    if moved > out[source]:
+        raise ValueError(f"{moved} customers cannot leave {source!r}, which has {out[source]}")
+    out[source] -= moved
+    return out
+
+
+def meeting_effect(revenue_y1: pd.Series, revenue_y2: pd.Series, had_meeting: pd.Series) -> pd.DataFrame:
+    """Growth of the customers who had a structured meeting (客户会谈) and of the others.
+
+    growth = Σ year-2 revenue / Σ year-1 revenue − 1, per group (digest §7 case:
+    +6 % with a meeting, −8 % without). Customers are those in ``revenue_y1``;
+    missing year-2 revenue counts as 0.
+
+    Returns
+    -------
+    DataFrame
+        Index ``meeting`` / ``no meeting``; columns ``customers``, ``revenue_y1``,
+        ``revenue_y2``, ``growth``.
+    """
+    check_series(revenue_y1, "revenue_y1")
+    y2 = check_series(revenue_y2, "revenue_y2", allow_empty=True).reindex(revenue_y1.index, fill_value=0)
+    met = had_meeting.reindex(revenue_y1.index).fillna(False).astype(bool)
+    group = pd.Series(np.where(met, "meeting", "no meeting"), index=revenue_y1.index)
+    out = pd.DataFrame({"customers": group.value_counts(),
+                        "revenue_y1": revenue_y1.groupby(group).sum(),
+                        "revenue_y2": y2.groupby(group).sum()}).reindex(["meeting", "no meeting"])
+    out["growth"] = out["revenue_y2"] / out["revenue_y1"] - 1
+    return out
+
+
+def meeting_what_if(revenue: float, share_met: float, growth_met: float = 0.06,
+                    growth_not: float = -0.08) -> float:
+    """Next year's revenue if a share of the revenue base gets a structured meeting.
+
+    revenue × (share · (1 + g_met) + (1 − share) · (1 + g_not)). With the case's
+    +6 % / −8 %, meeting the customers behind 4/7 of revenue keeps it flat.
+
+    Examples
+    --------
+    >>> round(meeting_what_if(1_000_000, 0.5))
+    990000
+    """
+    if not 0 <= share_met <= 1:
+        raise ValueError(f"share_met must be between 0 and 1, got {share_met}")
+    return revenue * (share_met * (1 + growth_met) + (1 - share_met) * (1 + growth_not))
