@@ -1,0 +1,234 @@
+"""Customer value: lifetime profit, retention economics and RFM (客户价值), digest §6.
+
+Examples
+--------
+A customer worth ¥1,000 of margin a year, kept with probability 80 % a year, at a
+10 % discount rate:
+
+>>> round(clv_perpetual(1_000, 0.80, 0.10), 2)
+2666.67
+>>> round(retention_uplift_effect(0.80, 0.05, 0.10), 3)    # +5 points of retention
+0.275
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib._validate import check_frame
+from custlib.policy import VALUE
+
+__all__ = ["LIFETIME_COMPONENTS", "lifetime_profit", "profit_from_orders", "clv_perpetual",
+           "clv_finite", "retention_uplift_effect", "reichheld_table", "rfm_summary",
+           "rfm_scores"]
+
+#: The seven components of customer lifetime profit (客户生命周期利润), with their sign.
+LIFETIME_COMPONENTS = pd.DataFrame(
+    [("base_profit", "基本利润", +1, "profit of the customer's basic purchases"),
+     ("cross_sell_profit", "关联销售利润", +1, "profit of cross- and up-selling"),
+     ("cost_savings", "成本节约", +1, "a known customer costs less to serve"),
+     ("referral_revenue", "推荐收益", +1, "profit from customers they refer"),
+     ("acquisition_cost", "获取成本", -1, "what winning the customer cost"),
+     ("price_concessions", "价格优惠", -1, "discounts given to win the first deal"),
+     ("negative_referral_cost", "推荐破坏成本", -1, "prospects lost to a dissatisfied customer")],
+    columns=["component", "component_zh", "sign", "meaning"]).set_index("component")
+
+
+def lifetime_profit(**components) -> pd.DataFrame:
+    """Customer lifetime profit as the sum of its seven components (CNY).
+
+    lifetime profit = base profit + cross-sell profit + cost savings + referral
+    revenue − acquisition cost − price concessions − negative-referral cost.
+
+    Each component is a scalar or a Series per customer (missing ones are 0); costs
+    are given as positive amounts and subtracted.
+
+    Examples
+    --------
+    >>> lifetime_profit(base_profit=5_000, cross_sell_profit=2_000, acquisition_cost=1_500,
+    ...                 price_concessions=500)["lifetime_profit"].item()
+    5000.0
+    """
+    unknown = set(components) - set(LIFETIME_COMPONENTS.index)
+    if unknown:
+        raise ValueError(f"unknown component(s) {sorted(unknown)}; expected "
+                         f"{list(LIFETIME_COMPONENTS.index)}")
+    series = [v for v in components.values() if isinstance(v, pd.Series)]
+    index = series[0].index if series else pd.RangeIndex(1)
+    out = pd.DataFrame(index=index)
+    for name in LIFETIME_COMPONENTS.index:
+        value = components.get(name, 0)
+        col = value.reindex(index).fillna(0) if isinstance(value, pd.Series) else value
+        out[name] = pd.Series(col, index=index, dtype=float) if np.isscalar(col) else col.astype(float)
+        if (out[name] < 0).any():
+            raise ValueError(f"{name} must be >= 0 (a cost is given as a positive amount)")
+    signs = LIFETIME_COMPONENTS["sign"]
+    out["lifetime_profit"] = (out[list(signs.index)] * signs.to_numpy()).sum(axis=1)
+    return out
+
+
+def profit_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """Base profit and cross-/up-sell profit per customer from the orders table (CNY).
+
+    Cross- and up-sell orders are upgrades, and orders of a product line other than
+    the line of the customer's first order; every other order is base business.
+    Profit = amount − cost.
+    """
+    check_frame(orders, "orders", ["customer_id", "order_date", "product_line", "amount", "cost",
+                                   "is_upgrade"], dates=["order_date"])
+    o = orders.sort_values(["customer_id", "order_date"], kind="stable")
+    first_line = o.groupby("customer_id")["product_line"].transform("first")
+    cross = o["is_upgrade"].astype(bool) | (o["product_line"].astype(str) != first_line.astype(str))
+    profit = (o["amount"] - o["cost"]).astype(float)
+    g = profit.groupby([o["customer_id"], cross.rename("cross")]).sum().unstack(fill_value=0.0)
+    return pd.DataFrame({"base_profit": g.get(False, 0.0), "cross_sell_profit": g.get(True, 0.0)})
+
+
+def _plain(x):
+    """A 0-d result as a Python float, arrays unchanged."""
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
+def _check_rates(retention, discount_rate):
+    r = np.asarray(retention, dtype=float)
+    d = np.asarray(discount_rate, dtype=float)
+    if np.any((r < 0) | (r >= 1)):
+        raise ValueError(f"retention must be in [0, 1), got {retention}")
+    if np.any(d <= -1):
+        raise ValueError(f"discount_rate must be > -1, got {discount_rate}")
+    return r, d
+
+
+def clv_perpetual(margin, retention=VALUE.retention, discount_rate=VALUE.discount_rate):
+    """Retention-based lifetime value with no horizon: CLV = m · r / (1 + d − r).
+
+    ``margin`` m (CNY per year) is received at the end of each year the customer is
+    still there; the customer stays each year with probability ``retention`` r; money
+    is discounted at ``discount_rate`` d per year. Vectorised over arrays.
+    """
+    r, d = _check_rates(retention, discount_rate)
+    return _plain(np.asarray(margin, dtype=float) * r / (1 + d - r))
+
+
+def clv_finite(margin, retention=VALUE.retention, discount_rate=VALUE.discount_rate,
+               years=VALUE.horizon_years):
+    """Lifetime value over ``years``: Σ_{t=1..T} m · r^t / (1 + d)^t  (CNY).
+
+    Tends to :func:`clv_perpetual` as T grows.
+
+    Examples
+    --------
+    >>> round(clv_finite(1_000, 0.8, 0.1, 1), 2)      # one year: 1000 · 0.8 / 1.1
+    727.27
+    """
+    r, d = _check_rates(retention, discount_rate)
+    if int(years) != years or years < 0:
+        raise ValueError(f"years must be a whole number >= 0, got {years}")
+    q = r / (1 + d)
+    return _plain(np.asarray(margin, dtype=float) * q * (1 - q ** int(years)) / (1 - q))
+
+
+def retention_uplift_effect(retention, uplift=VALUE.retention_uplift,
+                            discount_rate=VALUE.discount_rate):
+    """Relative rise of a customer's value when retention rises by ``uplift``.
+
+    effect = CLV(r + u) / CLV(r) − 1 with :func:`clv_perpetual`. It grows quickly as r
+    approaches 1 − u: the mechanism behind the Reichheld figures (a 5-point gain
+    raising value by 35–95 % in industries that already keep most customers).
+    """
+    r, d = _check_rates(retention, discount_rate)
+    if np.any(r + uplift >= 1):
+        raise ValueError("retention + uplift must stay below 1")
+    return _plain(clv_perpetual(1.0, r + uplift, d) / clv_perpetual(1.0, r, d) - 1)
+
+
+def reichheld_table() -> pd.DataFrame:
+    """Rise in customer net present value from +5 points of retention, by industry.
+
+    The figures of F. Reichheld, *The Loyalty Effect* (1996), as carried by the
+    source material (客户保持率增长5%与顾客净现值), digest §6.
+    """
+    rows = [("advertising agency", "广告代理", 0.95), ("life insurance", "人寿保险", 0.90),
+            ("branch-bank deposits", "银行储蓄", 0.85), ("publishing", "出版", 0.85),
+            ("auto/home insurance", "汽车/房屋保险", 0.84), ("auto service", "汽车服务", 0.81),
+            ("credit card", "信用卡", 0.75), ("industrial brokerage", "工业经纪", 0.50),
+            ("industrial distribution", "工业分销", 0.45), ("industrial laundry", "工业洗衣", 0.45),
+            ("office-building management", "写字楼管理", 0.40), ("software", "软件", 0.35)]
+    return pd.DataFrame(rows, columns=["industry", "industry_zh", "npv_increase"]).set_index("industry")
+
+
+def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """RFM summary per customer, with the definitions of lifetimes'
+    ``summary_data_from_transaction_data`` (daily periods).
+
+    Orders after ``as_of`` are ignored and orders of the same day are summed first.
+
+    * ``frequency`` — number of repeat purchase days: distinct purchase days − 1;
+    * ``recency`` — days from the first to the last purchase day;
+    * ``T`` — days from the first purchase day to ``as_of`` (the customer's age);
+    * ``monetary_value`` — mean amount per repeat purchase day (CNY), excluding the
+      first day; 0 when ``frequency`` is 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "A", "B"],
+    ...                   "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11",
+    ...                                                 "2024-01-05"]),
+    ...                   "amount": [100, 50, 300, 80]})
+    >>> rfm_summary(o, as_of="2024-01-31")
+                 frequency  recency   T  monetary_value
+    customer_id
+    A                    1       10  30           300.0
+    B                    0        0  26             0.0
+    """
+    check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
+                numeric=["amount"])
+    as_of = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
+    o = orders.loc[orders["order_date"] <= as_of, ["customer_id", "order_date", "amount"]]
+    day = o["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    per_day = (pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "day": day,
+                             "amount": o["amount"].to_numpy()})
+               .groupby(["customer_id", "day"], sort=True, observed=True)["amount"].sum()
+               .reset_index())
+    g = per_day.groupby("customer_id", sort=True, observed=True)
+    first = g["day"].min()
+    n = g.size()
+    first_amount = g["amount"].first()
+    total = g["amount"].sum()
+    end = np.datetime64(as_of.normalize(), "D").astype(np.int64)
+    freq = (n - 1).astype(np.int64)
+    out = pd.DataFrame({
+        "frequency": freq,
+        "recency": (g["day"].max() - first).astype(np.int64),
+        "T": (end - first).astype(np.int64),
+        "monetary_value": ((total - first_amount) / freq.where(freq > 0)).fillna(0.0).astype(float),
+    })
+    out.index.name = "customer_id"
+    return out
+
+
+def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFrame:
+    """Scores 1–``bins`` for recency, frequency and monetary value (quintiles by default).
+
+    R scores the days since the last purchase (``T − recency``): the most recent
+    customers get ``bins``. F and M: the highest get ``bins``. Ties share a score
+    (percentile ranks with the average method), so the result is deterministic.
+    """
+    check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
+    if int(bins) != bins or bins < 2:
+        raise ValueError(f"bins must be a whole number >= 2, got {bins}")
+
+    def score(x: pd.Series, high_is_good: bool) -> pd.Series:
+        pct = x.rank(pct=True, method="average", ascending=high_is_good)
+        return np.ceil(pct * bins).clip(1, bins).astype(int)
+
+    out = pd.DataFrame({
+        "R": score(summary["T"] - summary["recency"], high_is_good=False),
+        "F": score(summary["frequency"], high_is_good=True),
+        "M": score(summary["monetary_value"], high_is_good=True),
+    })
+    out["RFM"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    return out
