@@ -1,0 +1,152 @@
+"""The customer lifecycle (客户生命周期), digest §5.
+
+A customer's stage is read off its order history at a date ``as_of``:
+
+* **tenure** — days since the first order;
+* **recency** — days since the last order;
+* **trend** — revenue in the last ``window_days`` against the ``window_days`` before:
+  ``recent / previous − 1`` (``+inf`` when there was nothing before).
+
+Rules (numbers from :data:`custlib.policy.LIFECYCLE`, each overridable), applied in
+this order:
+
+==================  =====================================  ===========================
+condition           operator scheme                        textbook scheme
+==================  =====================================  ===========================
+never bought        acquisition (客户获取)                  exploration (考察期)
+recency > exit      exit (客户离网)                         decline (衰退期)
+tenure ≤ new        acquisition (客户获取)                  exploration (考察期)
+trend < decline     decline (客户衰退)                      decline (衰退期)
+trend > growth      growth (客户提升)                       development (发展期)
+otherwise           maturity (客户成熟)                     stability (稳定期)
+==================  =====================================  ===========================
+
+Examples
+--------
+>>> import pandas as pd
+>>> f = pd.DataFrame({"tenure": [100, 900, 900, 900, 900],
+...                   "recency": [10, 400, 20, 20, 20],
+...                   "trend": [float("inf"), -1.0, -0.5, 0.5, 0.0]},
+...                  index=["new", "gone", "shrinking", "growing", "steady"])
+>>> lifecycle_stage(f).tolist()
+['acquisition', 'exit', 'decline', 'growth', 'maturity']
+>>> lifecycle_stage(f, scheme="textbook").tolist()
+['exploration', 'decline', 'decline', 'development', 'stability']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib._validate import check_frame
+from custlib.policy import LIFECYCLE
+
+__all__ = ["SCHEMES", "lifecycle_features", "lifecycle_stage", "stage_tasks"]
+
+#: Stage names of each scheme, in lifecycle order, with the Chinese names.
+SCHEMES = {
+    "operator": (("acquisition", "客户获取"), ("growth", "客户提升"), ("maturity", "客户成熟"),
+                 ("decline", "客户衰退"), ("exit", "客户离网")),
+    "textbook": (("exploration", "考察期"), ("development", "发展期"), ("stability", "稳定期"),
+                 ("decline", "衰退期")),
+}
+# rule outcome -> stage index per scheme: never/new, growth, steady, decline, exit
+_RULE_TO_STAGE = {"operator": [0, 1, 2, 3, 4], "textbook": [0, 1, 2, 3, 3]}
+
+
+def lifecycle_features(orders: pd.DataFrame, as_of, customers=None,
+                       window_days: int = LIFECYCLE.window_days) -> pd.DataFrame:
+    """Tenure, recency (days) and revenue trend per customer at ``as_of``.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        ``customer_id``, ``order_date`` (datetime64), ``amount`` (CNY). Orders after
+        ``as_of`` are ignored.
+    as_of : date-like
+    customers : array-like, optional
+        Customer ids to include even without orders (prospects): their tenure and
+        recency are NaN and they are placed in acquisition / exploration.
+    window_days : int
+        Length of the two revenue windows compared.
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id``; ``tenure``, ``recency`` (days), ``revenue_recent``,
+        ``revenue_previous`` (CNY), ``trend`` (fraction).
+    """
+    check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
+                numeric=["amount"], allow_empty=True)
+    as_of = pd.Timestamp(as_of)
+    o = orders[orders["order_date"] <= as_of]
+    g = o.groupby("customer_id", observed=True)
+    age = (as_of - o["order_date"]).dt.days
+    recent = o["amount"].where(age < window_days, 0)
+    previous = o["amount"].where((age >= window_days) & (age < 2 * window_days), 0)
+    out = pd.DataFrame({
+        "tenure": (as_of - g["order_date"].min()).dt.days,
+        "recency": (as_of - g["order_date"].max()).dt.days,
+        "revenue_recent": recent.groupby(o["customer_id"], observed=True).sum(),
+        "revenue_previous": previous.groupby(o["customer_id"], observed=True).sum(),
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        trend = out["revenue_recent"] / out["revenue_previous"] - 1
+    out["trend"] = trend.where(out["revenue_previous"] > 0,
+                               np.where(out["revenue_recent"] > 0, np.inf, 0.0))
+    if customers is not None:
+        out = out.reindex(out.index.union(pd.Index(customers)))
+        out[["revenue_recent", "revenue_previous"]] = out[["revenue_recent", "revenue_previous"]].fillna(0)
+    out.index.name = "customer_id"
+    return out
+
+
+def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
+                    new_days: int = LIFECYCLE.new_days, exit_days: int = LIFECYCLE.exit_days,
+                    growth: float = LIFECYCLE.growth, decline: float = LIFECYCLE.decline) -> pd.Series:
+    """Lifecycle stage of every customer, by the rules in the module docstring.
+
+    Returns
+    -------
+    Series
+        Ordered categorical in lifecycle order, named ``stage``, same index as
+        ``features``.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
+    check_frame(features, "features", ["tenure", "recency", "trend"], allow_empty=True)
+    if decline >= 0 or growth <= 0:
+        raise ValueError(f"need decline < 0 < growth, got decline={decline}, growth={growth}")
+    tenure = features["tenure"].to_numpy(dtype=float)
+    recency = features["recency"].to_numpy(dtype=float)
+    trend = features["trend"].to_numpy(dtype=float)
+    rule = np.select(
+        [np.isnan(tenure), recency > exit_days, tenure <= new_days, trend < decline, trend > growth],
+        [0, 4, 0, 3, 1], default=2)
+    codes = np.asarray(_RULE_TO_STAGE[scheme])[rule]
+    names = [s for s, _ in SCHEMES[scheme]]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=names, ordered=True),
+                     index=features.index, name="stage")
+
+
+def stage_tasks(scheme: str = "operator") -> pd.DataFrame:
+    """The management task of each stage (bilingual), digest §5."""
+    tasks = {
+        "operator": [
+            "win the customer: attract, qualify and close the first deal",
+            "grow the customer: up-sell and cross-sell, raise value",
+            "keep the customer: high satisfaction, a long mature stage",
+            "warn early: find at-risk customers and extend their life",
+            "win back, or settle the relationship cleanly"],
+        "textbook": [
+            "attract the customer and build the relationship",
+            "retain, raise the customer's value and the retention rate",
+            "keep satisfaction high so the stable period lasts",
+            "detect decline, decide whether the relationship is worth keeping, "
+            "recover or end it"],
+    }
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
+    return pd.DataFrame({"stage_zh": [zh for _, zh in SCHEMES[scheme]], "task": tasks[scheme]},
+                        index=pd.Index([s for s, _ in SCHEMES[scheme]], name="stage"))
