@@ -1,0 +1,136 @@
+"""Segmentation schemes (客户细分), digest §8.
+
+Three schemes, each a rule stated here and driven by :data:`custlib.policy.SEGMENTATION`:
+
+* **value tiers** (Zeithaml): platinum (铂金) and gold (黄金) are the top shares of
+  customers by profit; iron (钢铁) every other customer with positive profit; lead
+  (重铅) those with zero or negative profit;
+* **management roles**: key (关键客户) the top share by revenue; temporary (临时客户)
+  one-off buyers (a single order ever); potential (潜力客户) the others with purchase
+  headroom of at least ``potential_headroom`` seats; regular (常规客户) the rest —
+  in that order of precedence;
+* **relationship classes**: potential (潜在客户) never bought; new (新客户) first order
+  within ``new_days``; among established buyers, big (大客户) the top ``big_share``
+  by revenue, old (老客户) those who bought in the last ``new_days`` too, small
+  (小客户) the rest (established buyers who did not buy recently and are not big).
+
+Examples
+--------
+>>> import pandas as pd
+>>> profit = pd.Series([900, 500, 300, 100, 50, 20, 10, 0, -5, -40] * 2)
+>>> value_tiers(profit).value_counts(sort=False).to_dict()
+{'platinum': 1, 'gold': 3, 'iron': 10, 'lead': 6}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlib._validate import check_fraction, check_series
+from custlib.policy import SEGMENTATION
+
+__all__ = ["value_tiers", "management_roles", "relationship_classes", "segment_profile"]
+
+
+def _top(values: pd.Series, share: float) -> np.ndarray:
+    """Boolean mask of the round(share·n) largest values (stable for ties)."""
+    k = int(round(share * len(values)))
+    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+    mask = np.zeros(len(values), dtype=bool)
+    mask[order[:k]] = True
+    return mask
+
+
+def _categorical(codes, index, names, name) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(np.asarray(codes), categories=list(names),
+                                               ordered=True), index=index, name=name)
+
+
+def value_tiers(profit: pd.Series, shares: tuple[float, float] = SEGMENTATION.value_shares,
+                tiers: tuple[str, ...] = SEGMENTATION.value_tiers) -> pd.Series:
+    """Platinum / gold / iron / lead by profit (CNY per customer); see the module rules."""
+    profit = check_series(profit, "profit", nonnegative=False)
+    for s in shares:
+        check_fraction(s, "value share")
+    if sum(shares) > 1:
+        raise ValueError(f"platinum and gold shares add up to more than 1: {shares}")
+    positive = profit.to_numpy(dtype=float) > 0
+    platinum = _top(profit, shares[0]) & positive
+    gold = _top(profit, shares[0] + shares[1]) & positive & ~platinum
+    codes = np.select([platinum, gold, positive], [0, 1, 2], default=3)
+    return _categorical(codes, profit.index, tiers, "value_tier")
+
+
+def management_roles(revenue: pd.Series, headroom: pd.Series, n_orders: pd.Series, *,
+                     key_share: float = SEGMENTATION.key_share,
+                     potential_headroom: int = SEGMENTATION.potential_headroom,
+                     roles: tuple[str, ...] = SEGMENTATION.roles) -> pd.Series:
+    """Key / potential / regular / temporary for buying customers; see the module rules.
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer over the period analysed (CNY, >= 0).
+    headroom : Series
+        Purchase headroom (estimators − seats owned, seats).
+    n_orders : Series
+        Orders ever placed.
+    """
+    revenue = check_series(revenue, "revenue")
+    headroom = check_series(headroom.reindex(revenue.index).fillna(0), "headroom")
+    n_orders = check_series(n_orders.reindex(revenue.index).fillna(0), "n_orders")
+    key_share = check_fraction(key_share, "key_share")
+    key = _top(revenue, key_share)
+    temporary = n_orders.to_numpy() <= 1
+    potential = headroom.to_numpy() >= potential_headroom
+    codes = np.select([key, temporary, potential], [0, 3, 1], default=2)
+    return _categorical(codes, revenue.index, roles, "role")
+
+
+def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue: pd.Series, as_of, *,
+                         new_days: int = SEGMENTATION.new_days,
+                         big_share: float = SEGMENTATION.big_share,
+                         classes: tuple[str, ...] = SEGMENTATION.relationships) -> pd.Series:
+    """Potential / new / old / big / small; see the module rules.
+
+    Parameters
+    ----------
+    first_order, last_order : Series of datetime64
+        First and last order date per customer (NaT for customers who never bought).
+    revenue : Series
+        Revenue per customer over the period analysed (CNY); missing = 0.
+    as_of : date-like
+    """
+    as_of = pd.Timestamp(as_of)
+    check_fraction(big_share, "big_share")
+    idx = first_order.index
+    first = first_order.to_numpy(dtype="datetime64[ns]")
+    last = last_order.reindex(idx).to_numpy(dtype="datetime64[ns]")
+    rev = revenue.reindex(idx).fillna(0)
+    never = np.isnat(first)
+    horizon = np.datetime64(as_of - pd.Timedelta(days=new_days), "ns")
+    new = ~never & (first > horizon)
+    established = ~never & ~new
+    big = np.zeros(len(idx), dtype=bool)
+    if established.any():
+        est_rev = rev[established]
+        big[np.flatnonzero(established)[_top(est_rev, big_share)]] = True
+    recent = ~np.isnat(last) & (last > horizon)
+    codes = np.select([never, new, big, established & recent], [0, 1, 3, 2], default=4)
+    return _categorical(codes, idx, classes, "relationship")
+
+
+def segment_profile(segment: pd.Series, revenue: pd.Series | None = None) -> pd.DataFrame:
+    """Customers and (optionally) revenue per segment, with shares and averages."""
+    if not isinstance(segment, pd.Series):
+        raise TypeError(f"segment must be a pandas Series, got {type(segment).__name__}")
+    out = pd.DataFrame({"customers": segment.value_counts(sort=False)})
+    out["share_customers"] = out["customers"] / out["customers"].sum()
+    if revenue is not None:
+        rev = check_series(revenue.reindex(segment.index).fillna(0), "revenue", nonnegative=False)
+        out["revenue"] = rev.groupby(segment, observed=False).sum()
+        total = out["revenue"].sum()
+        out["share_revenue"] = out["revenue"] / total if total else np.nan
+        out["avg_revenue"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
+    return out
