@@ -188,26 +188,34 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
                 numeric=["amount"])
     as_of = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
     o = orders.loc[orders["order_date"] <= as_of, ["customer_id", "order_date", "amount"]]
+    if len(o) == 0:
+        raise ValueError(f"orders has no order on or before {as_of.date()}")
+    # one integer key per (customer, day); sorting it groups days within customers
+    codes, uniques = pd.factorize(o["customer_id"])
     day = o["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    per_day = (pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "day": day,
-                             "amount": o["amount"].to_numpy()})
-               .groupby(["customer_id", "day"], sort=True, observed=True)["amount"].sum()
-               .reset_index())
-    g = per_day.groupby("customer_id", sort=True, observed=True)
-    first = g["day"].min()
-    n = g.size()
-    first_amount = g["amount"].first()
-    total = g["amount"].sum()
-    end = np.datetime64(as_of.normalize(), "D").astype(np.int64)
-    freq = (n - 1).astype(np.int64)
+    d0 = day.min()
+    span = day.max() - d0 + 1
+    key = codes.astype(np.int64) * span + (day - d0)
+    order = np.argsort(key)  # ties are same-day orders, summed below: their order is irrelevant
+    key = key[order]
+    amount = o["amount"].to_numpy()[order]
+    day_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    day_sum = np.add.reduceat(amount, day_start)  # purchases of the same day summed first
+    day_key = key[day_start]
+    cust, cust_day = day_key // span, day_key % span
+    start = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+    stop = np.r_[start[1:], len(cust)]
+    freq = (stop - start - 1).astype(np.int64)
+    first = cust_day[start]
+    repeat_total = np.add.reduceat(day_sum, start) - day_sum[start]
+    end = np.datetime64(as_of.normalize(), "D").astype(np.int64) - d0
     out = pd.DataFrame({
         "frequency": freq,
-        "recency": (g["day"].max() - first).astype(np.int64),
+        "recency": (cust_day[stop - 1] - first).astype(np.int64),
         "T": (end - first).astype(np.int64),
-        "monetary_value": ((total - first_amount) / freq.where(freq > 0)).fillna(0.0).astype(float),
-    })
-    out.index.name = "customer_id"
-    return out
+        "monetary_value": np.where(freq > 0, repeat_total / np.maximum(freq, 1), 0.0),
+    }, index=pd.Index(uniques.take(cust[start]), name="customer_id"))
+    return out.sort_index()
 
 
 def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFrame:
