@@ -118,6 +118,9 @@ class ValuePolicy:
         Horizon of the finite-horizon lifetime value.
     rfm_bins : int
         Number of score classes per R, F and M dimension (quintiles).
+    rfm_high_score : int
+        A score at or above this is "high" in the eight RFM segments (重要/一般 ×
+        价值/保持/发展/挽留).
     """
 
     discount_rate: float = 0.10
@@ -125,6 +128,7 @@ class ValuePolicy:
     retention_uplift: float = 0.05
     horizon_years: int = 10
     rfm_bins: int = 5
+    rfm_high_score: int = 3
 
 
 VALUE = ValuePolicy()

@@ -21,7 +21,7 @@ from custlib.policy import VALUE
 
 __all__ = ["LIFETIME_COMPONENTS", "lifetime_profit", "profit_from_orders", "clv_perpetual",
            "clv_finite", "retention_uplift_effect", "reichheld_table", "rfm_summary",
-           "rfm_scores"]
+           "rfm_scores", "RFM_SEGMENTS", "rfm_segments"]
 
 #: The seven components of customer lifetime profit (客户生命周期利润), with their sign.
 LIFETIME_COMPONENTS = pd.DataFrame(
@@ -240,3 +240,34 @@ def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFram
     })
     out["RFM"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
     return out
+
+
+#: The eight RFM segments: (R high, F high, M high) -> name, Chinese name, what to do.
+RFM_SEGMENTS = pd.DataFrame(
+    [(True, True, True, "important_value", "重要价值客户", "keep them delighted: top service, first offers"),
+     (False, True, True, "important_retain", "重要保持客户", "valuable but drifting: visit now"),
+     (True, False, True, "important_develop", "重要发展客户", "recent big spenders: raise frequency"),
+     (False, False, True, "important_win_back", "重要挽留客户", "big but gone quiet: win back"),
+     (True, True, False, "general_value", "一般价值客户", "frequent, small: up-sell"),
+     (False, True, False, "general_retain", "一般保持客户", "keep in touch at low cost"),
+     (True, False, False, "general_develop", "一般发展客户", "new or occasional: nurture"),
+     (False, False, False, "general_win_back", "一般挽留客户", "lowest priority")],
+    columns=["R_high", "F_high", "M_high", "segment", "segment_zh", "action"]).set_index("segment")
+
+
+def rfm_segments(scores: pd.DataFrame, high: int = VALUE.rfm_high_score) -> pd.Series:
+    """The eight RFM segments from high/low R, F and M scores (high = score >= ``high``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"R": [5, 1, 5], "F": [4, 5, 1], "M": [5, 4, 1]})
+    >>> rfm_segments(s).tolist()
+    ['important_value', 'important_retain', 'general_develop']
+    """
+    check_frame(scores, "scores", ["R", "F", "M"], numeric=["R", "F", "M"])
+    code = ((scores["R"] < high).astype(int) + 2 * (scores["F"] < high).astype(int)
+            + 4 * (scores["M"] < high).astype(int)).to_numpy()
+    # bit 1: R low, bit 2: F low, bit 4: M low -- the order of the rows of RFM_SEGMENTS
+    return pd.Series(pd.Categorical.from_codes(code, categories=list(RFM_SEGMENTS.index)),
+                     index=scores.index, name="segment")

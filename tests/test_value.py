@@ -102,3 +102,17 @@ def test_rfm_scores_direction(crm):
     days_since = s["T"] - s["recency"]
     assert days_since[sc["R"] == 5].max() <= days_since[sc["R"] == 1].min()
     assert s["frequency"][sc["F"] == 5].min() >= s["frequency"][sc["F"] == 1].max()
+
+
+def test_rfm_segments_cover_all_eight_and_follow_the_scores(crm):
+    from custlib.value import RFM_SEGMENTS, rfm_segments
+
+    sc = rfm_scores(rfm_summary(crm.orders, as_of="2025-12-31"))
+    seg = rfm_segments(sc)
+    assert seg.notna().all() and set(seg.unique()) == set(RFM_SEGMENTS.index)
+    top = seg == "important_value"
+    assert (sc.loc[top, ["R", "F", "M"]] >= 3).all().all()
+    assert (sc.loc[seg == "general_win_back", ["R", "F", "M"]] < 3).all().all()
+    assert RFM_SEGMENTS["segment_zh"].str.endswith("客户").all()
+    flags = RFM_SEGMENTS[["R_high", "F_high", "M_high"]].to_numpy()
+    assert (((~flags) * [1, 2, 4]).sum(axis=1) == np.arange(8)).all()  # rows in code order
