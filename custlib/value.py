@@ -187,35 +187,44 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"])
     as_of = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
-    o = orders.loc[orders["order_date"] <= as_of, ["customer_id", "order_date", "amount"]]
-    if len(o) == 0:
+    # No Python loop and a single sort: customers are integer codes, per-customer
+    # numbers are scatter reductions (np.minimum.at, np.bincount), and the distinct
+    # purchase days are the distinct values of one sorted integer key (customer, day).
+    dates = orders["order_date"].to_numpy()
+    keep = dates <= np.datetime64(as_of)
+    if not keep.any():
         raise ValueError(f"orders has no order on or before {as_of.date()}")
-    # one integer key per (customer, day); sorting it groups days within customers
-    codes, uniques = pd.factorize(o["customer_id"])
-    day = o["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    codes, uniques = pd.factorize(orders["customer_id"])
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    amount = orders["amount"].to_numpy(dtype=np.float64)
+    if not keep.all():
+        codes, day, amount = codes[keep], day[keep], amount[keep]
+    n = len(uniques)
     d0 = day.min()
-    span = day.max() - d0 + 1
-    key = codes.astype(np.int64) * span + (day - d0)
-    order = np.argsort(key)  # ties are same-day orders, summed below: their order is irrelevant
-    key = key[order]
-    amount = o["amount"].to_numpy()[order]
-    day_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    day_sum = np.add.reduceat(amount, day_start)  # purchases of the same day summed first
-    day_key = key[day_start]
-    cust, cust_day = day_key // span, day_key % span
-    start = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    stop = np.r_[start[1:], len(cust)]
-    freq = (stop - start - 1).astype(np.int64)
-    first = cust_day[start]
-    repeat_total = np.add.reduceat(day_sum, start) - day_sum[start]
+    span = int(day.max() - d0 + 1)
+    rel = day - d0  # days since the first order day in the data
+    first = np.full(n, span, dtype=np.int64)
+    np.minimum.at(first, codes, rel)
+    last = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last, codes, rel)
+    total = np.bincount(codes, weights=amount, minlength=n)
+    on_first = rel == first[codes]
+    first_day_total = np.bincount(codes[on_first], weights=amount[on_first], minlength=n)
+    key = np.sort(codes.astype(np.int64) * span + rel)
+    distinct = key[np.r_[True, key[1:] != key[:-1]]]
+    days = np.bincount(distinct // span, minlength=n)
+    # sorted by customer id, as lifetimes returns it; customers with no order kept are dropped
+    idx = uniques.argsort()
+    idx = idx[days[idx] > 0]
+    freq = days[idx] - 1
     end = np.datetime64(as_of.normalize(), "D").astype(np.int64) - d0
-    out = pd.DataFrame({
-        "frequency": freq,
-        "recency": (cust_day[stop - 1] - first).astype(np.int64),
-        "T": (end - first).astype(np.int64),
+    repeat_total = (total - first_day_total)[idx]
+    return pd.DataFrame({
+        "frequency": freq.astype(np.int64),
+        "recency": (last - first)[idx],
+        "T": (end - first)[idx],
         "monetary_value": np.where(freq > 0, repeat_total / np.maximum(freq, 1), 0.0),
-    }, index=pd.Index(uniques.take(cust[start]), name="customer_id"))
-    return out.sort_index()
+    }, index=pd.Index(uniques.take(idx), name="customer_id"))
 
 
 def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFrame:

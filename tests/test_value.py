@@ -96,6 +96,35 @@ def test_rfm_invariants(rows):
     assert sc[["R", "F", "M"]].isin(range(1, 6)).all().all()
 
 
+def _rfm_reference(o, as_of):
+    """The lifetimes definitions written the slow, obvious way."""
+    d = o[o["order_date"] <= as_of].groupby(["customer_id", "order_date"])["amount"].sum()
+    rows = {}
+    for cid, g in d.groupby(level="customer_id"):
+        days = g.index.get_level_values("order_date")
+        freq = len(g) - 1
+        rows[cid] = (freq, (days.max() - days.min()).days, (as_of - days.min()).days,
+                     float(g.iloc[1:].mean()) if freq else 0.0)
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["frequency", "recency", "T", "monetary_value"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(orders_st, st.integers(0, 420))
+def test_rfm_matches_the_definition_with_a_cut_off(rows, cut):
+    o = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    o["order_date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(o["day"], unit="D")
+    as_of = pd.Timestamp("2024-01-01") + pd.Timedelta(days=cut)
+    if (o["order_date"] > as_of).all():
+        with pytest.raises(ValueError, match="no order on or before"):
+            rfm_summary(o, as_of=as_of)
+        return
+    got = rfm_summary(o, as_of=as_of)
+    want = _rfm_reference(o, as_of)
+    assert got.index.tolist() == sorted(want.index)
+    pd.testing.assert_frame_equal(got, want.loc[got.index], check_dtype=False, check_names=False)
+
+
 def test_rfm_scores_direction(crm):
     s = rfm_summary(crm.orders, as_of="2025-12-31")
     sc = rfm_scores(s)
