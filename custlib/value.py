@@ -191,11 +191,16 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     # numbers are scatter reductions (np.minimum.at, np.bincount), and the distinct
     # purchase days are the distinct values of one sorted integer key (customer, day).
     dates = orders["order_date"].to_numpy()
-    keep = dates <= np.datetime64(as_of)
+    keep = dates <= np.datetime64(as_of)  # False for a missing date (NaT)
+    missing = np.flatnonzero(np.isnat(dates)) if not keep.all() else ()
+    if len(missing):
+        raise ValueError(f"orders['order_date'] has {len(missing)} missing date(s), first at "
+                         f"positions {missing[:5].tolist()}: expected a date on every order")
     if not keep.any():
         raise ValueError(f"orders has no order on or before {as_of.date()}")
     codes, uniques = pd.factorize(orders["customer_id"])
-    day = dates.astype("datetime64[D]").astype(np.int64)
+    unit, _ = np.datetime_data(dates.dtype)  # ns in pandas 2, ns/us/ms/s in pandas 3
+    day = dates.view(np.int64) // np.timedelta64(1, "D").astype(f"timedelta64[{unit}]").astype(np.int64)
     amount = orders["amount"].to_numpy(dtype=np.float64)
     if not keep.all():
         codes, day, amount = codes[keep], day[keep], amount[keep]
@@ -210,7 +215,10 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     total = np.bincount(codes, weights=amount, minlength=n)
     on_first = rel == first[codes]
     first_day_total = np.bincount(codes[on_first], weights=amount[on_first], minlength=n)
-    key = np.sort(codes.astype(np.int64) * span + rel)
+    key = codes.astype(np.int64)
+    key *= span
+    key += rel
+    key.sort()
     distinct = key[np.r_[True, key[1:] != key[:-1]]]
     days = np.bincount(distinct // span, minlength=n)
     # sorted by customer id, as lifetimes returns it; customers with no order kept are dropped

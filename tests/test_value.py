@@ -145,3 +145,10 @@ def test_rfm_segments_cover_all_eight_and_follow_the_scores(crm):
     assert RFM_SEGMENTS["segment_zh"].str.endswith("客户").all()
     flags = RFM_SEGMENTS[["R_high", "F_high", "M_high"]].to_numpy()
     assert (((~flags) * [1, 2, 4]).sum(axis=1) == np.arange(8)).all()  # rows in code order
+
+
+def test_rfm_rejects_missing_dates():
+    o = pd.DataFrame({"customer_id": ["A", "B"], "order_date": pd.to_datetime(["2024-01-01", None]),
+                      "amount": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"1 missing date\(s\), first at positions \[1\]"):
+        rfm_summary(o, as_of="2024-12-31")
