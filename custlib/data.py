@@ -223,19 +223,26 @@ def _convert(col: pa.ChunkedArray, spec: schema.Column, problems: list) -> pa.Ch
     raise AssertionError(spec.dtype)  # pragma: no cover
 
 
-def _to_pandas(table: pa.Table, spec: schema.Table) -> pd.DataFrame:
+_ARROW_TYPE = {"string": pa.string(), "category": pa.string(), "int": pa.int64(),
+               "float": pa.float64(), "date": pa.timestamp("s"), "bool": pa.bool_()}
+
+
+def _to_pandas(table: pa.Table, spec: schema.Table, absent=()) -> pd.DataFrame:
     df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get,
                          self_destruct=True)
     for c in spec.columns:
         if c.name not in df.columns:
             continue
+        nullable = c.nullable or c.name in absent
         if c.dtype == "category":
             df[c.name] = pd.Categorical(df[c.name].astype(object).where(df[c.name].notna(), None),
                                         categories=list(c.allowed))
-        elif c.dtype == "int" and c.nullable:
+        elif c.dtype == "int" and nullable:
             df[c.name] = df[c.name].astype("Int64")
-        elif c.dtype == "bool" and c.nullable:
+        elif c.dtype == "bool" and nullable:
             df[c.name] = df[c.name].astype("boolean")
+    if absent:
+        df.attrs["absent_columns"] = list(absent)
     return df
 
 
@@ -275,15 +282,19 @@ def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame
                                 f"{[schema.TABLES[t].filename for t in schema.TABLE_ORDER]} "
                                 "(orders.csv at least)")
     table = _read_strings(file)
-    missing = [c for c in spec.names if c not in table.column_names]
+    missing = [c for c in schema.CORE[name] if c not in table.column_names]
     if missing:
         raise SchemaError(file.name, [(missing[0], [], f"missing column(s) {missing}; the file has "
                                                        f"{table.column_names}")])
     problems: list = []
     converted = {}
+    absent = [c.name for c in spec.columns if c.name not in table.column_names]
     for c in spec.columns:
-        converted[c.name] = _convert(table.column(c.name), c, problems)
-    if spec.key:
+        if c.name in absent:  # an optional column the export does not have: empty
+            converted[c.name] = pa.nulls(table.num_rows, _ARROW_TYPE[c.dtype])
+        else:
+            converted[c.name] = _convert(table.column(c.name), c, problems)
+    if spec.key and spec.key not in absent:
         key = table.column(spec.key).to_pandas()
         dup = key.duplicated(keep=False).to_numpy() & key.notna().to_numpy()
         if dup.any():
@@ -295,7 +306,7 @@ def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame
     extra = [c for c in table.column_names if c not in spec.names]
     out = pa.table({**converted, **{c: table.column(c) for c in extra}})
     del table
-    return _to_pandas(out, spec)
+    return _to_pandas(out, spec, absent)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ __all__ = [
     "Table",
     "TABLES",
     "TABLE_ORDER",
+    "CORE",
     "ORG_TYPES",
     "BUSINESS_LINES",
     "STATUS_LAYERS",
@@ -337,4 +338,19 @@ EVENTS = Table(
 TABLE_ORDER = ("reps", "customers", "contacts", "orders", "opportunities", "activities", "events")
 TABLES: dict[str, Table] = {
     t.name: t for t in (REPS, CUSTOMERS, CONTACTS, ORDERS, OPPORTUNITIES, ACTIVITIES, EVENTS)
+}
+
+#: The columns a table must have when it is supplied at all: the minimum of the input
+#: contract. Every other column may be absent from a user's export; the loader then
+#: adds it empty and the lessons that need it are skipped with the reason. A missing
+#: key (other than ``customer_id`` of customers) is numbered from the file's lines by
+#: :mod:`custlib.ingest`.
+CORE: dict[str, tuple[str, ...]] = {
+    "reps": ("rep_id",),
+    "customers": ("customer_id",),
+    "contacts": ("customer_id",),
+    "orders": ("customer_id", "order_date", "amount"),
+    "opportunities": ("customer_id", "stage"),
+    "activities": ("customer_id", "activity_date", "activity_type"),
+    "events": ("customer_id", "event_date"),
 }

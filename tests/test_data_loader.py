@@ -68,10 +68,20 @@ def test_gbk_file_is_named_as_such(tmp_path):
     assert e.file == "customers.csv"
 
 
-def test_missing_column(tmp_path):
-    p = write(tmp_path, "orders.csv", HEADER.replace(",cost", "") + GOOD.replace(",500", "").replace(",4100", ""))
-    e = fails_with(tmp_path, "orders", "column 'cost': missing column(s) ['cost']", path=p)
-    assert e.column == "cost"
+def test_missing_core_column(tmp_path):
+    p = write(tmp_path, "orders.csv", HEADER.replace(",amount", "") + GOOD.replace(",900", "").replace(",5600", ""))
+    e = fails_with(tmp_path, "orders", "column 'amount': missing column(s) ['amount']", path=p)
+    assert e.column == "amount"
+
+
+def test_optional_columns_may_be_absent_and_load_empty(tmp_path):
+    write(tmp_path, "orders.csv", "customer_id,order_date,amount\nC1,2024-03-05,900\nC1,2024-04-01,50\n")
+    o = read_table("orders", tmp_path)
+    assert o.columns.tolist()[:4] == ["order_id", "customer_id", "order_date", "product_line"]
+    assert o["amount"].tolist() == [900, 50] and o["cost"].isna().all() and o["cost"].dtype == "Int64"
+    assert o["is_upgrade"].dtype == "boolean" and o["order_id"].isna().all()
+    assert set(o.attrs["absent_columns"]) == {"order_id", "product_line", "seats", "cost",
+                                              "buyer_kind", "is_upgrade"}
 
 
 def test_unparseable_date(tmp_path):
