@@ -1,0 +1,1047 @@
+"""Bring your own data: read a CRM export, map it to the canonical schema, check it.
+
+A user's export differs from the canonical tables of :mod:`custlib.schema` in
+five ways, and this module handles each one:
+
+* **where** — ``PATH`` is a folder holding ``orders.csv``, ``customers.csv``, …
+  (or ``.xlsx``), or a single orders file; a mapping file may name other files,
+  the Excel sheet and the header row;
+* **names** — columns and values are renamed by a mapping file (TOML, see
+  :func:`read_mapping`), e.g. ``"成交金额" = "amount"`` or ``"Closed Won" = "won"``;
+* **encodings** — CSV in UTF-8, UTF-8 with BOM, or GBK/GB18030 (detected from the
+  bytes and reported, never assumed), or Excel ``.xlsx`` whose header may sit below
+  a title block;
+* **formats** — dates ``2024-03-05``, ``2024/3/5``, ``2024.3.5``, ``2024年3月5日``,
+  with a time or without, and Excel serial numbers (``45356``); amounts with
+  thousands separators, currency signs (¥ ￥ $ RMB CNY 元) or accounting brackets;
+* **content** — problems are sorted into *errors* (the analysis cannot continue)
+  and *warnings* (handled by a stated rule, see :data:`RULES`).
+
+:func:`validate` reports every problem at once; :func:`import_data` also writes the
+canonical tables into a folder of their own (the input is only ever read), ready
+for :func:`custlib.data.load` and the lessons.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> with tempfile.TemporaryDirectory() as d:
+...     f = pathlib.Path(d) / "sales.csv"
+...     _ = f.write_text("客户编号,成交日期,成交金额\\nC1,2024年3月5日,\\"¥1,200\\"\\n"
+...                      "C2,2024/3/6,-300\\n", encoding="utf-8")
+...     m = pathlib.Path(d) / "map.toml"
+...     _ = m.write_text('[orders.columns]\\n"客户编号" = "customer_id"\\n'
+...                      '"成交日期" = "order_date"\\n"成交金额" = "amount"\\n', encoding="utf-8")
+...     report = validate(f, mapping=m, as_of="2025-12-31")
+>>> report.ok, len(report.errors), len(report.warnings)
+(True, 0, 1)
+>>> print(report.warnings[0])  # doctest: +NORMALIZE_WHITESPACE
+warning: sales.csv, column '成交金额' (amount), row 3: 1 negative amount (refunds or credit
+  notes), total ¥-300: left out, so revenue is gross sales
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from custlib import schema
+from custlib.policy import LIFECYCLE
+
+__all__ = ["Issue", "Report", "InputError", "TableMapping", "Mapping", "RULES", "read_mapping",
+           "locate", "validate", "import_data", "pseudonym"]
+
+_SHOW = 5
+_LINE = "__row__"  # the source row of each kept row, for messages; never written
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d",
+                 "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M:%S")
+_TRUE = ("true", "t", "yes", "y", "1", "是", "对", "√")
+_FALSE = ("false", "f", "no", "n", "0", "否", "错", "×")
+_CURRENCY = r"[¥￥$€£,，\s]|RMB|CNY|元"
+#: Columns of another table an orders file may carry (kept for the derived customers).
+_ORDER_EXTRAS = {"customer_name": "customers"}
+#: Columns holding personal data, replaced by :func:`pseudonym` with ``--pseudonymise``.
+PERSONAL = {"customers": ("customer_name",), "contacts": ("contact_name", "mobile", "email", "qq"),
+            "reps": ("rep_name",), "orders": ("customer_name",)}
+#: Dated tables whose rows after the extraction date are left out.
+_EVENT_DATES = {"orders": "order_date", "activities": "activity_date"}
+#: Prefix of numbered keys when an export has no id column.
+_KEY_PREFIX = {"orders": "O", "contacts": "P", "opportunities": "K", "activities": "A",
+               "events": "E", "reps": "R"}
+
+#: The rules applied to warnings: what ``validate`` reports and ``import_data`` does.
+RULES = {
+    "refund": "negative amounts (refunds, credit notes) are left out: revenue is gross sales",
+    "duplicate_row": "rows identical in every column are export duplicates: kept once",
+    "future": "orders and activities dated after the extraction date (as_of) are left out",
+    "missing_id": "rows without a customer id are left out",
+    "unknown_stage": "opportunities whose stage is not mapped are left out of the funnel",
+    "fen": "amounts with fen are rounded to whole yuan, as everywhere in the course",
+    "partly_empty": "an optional column empty on some rows is left out as a whole, and the "
+                    "lessons needing it are skipped",
+    "gb18030": "a file that is not UTF-8 but decodes as GB18030 (GBK) with Chinese text is "
+               "read as GB18030",
+}
+
+
+# --- problems and the report ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the input.
+
+    Attributes
+    ----------
+    level : {"error", "warning"}
+        Errors stop the analysis; warnings were handled by the rule stated in the message.
+    file : str
+        File name (of the export or of the mapping file).
+    column : str or None
+        Column as named in the file.
+    rows : tuple of int
+        The first few row numbers as a spreadsheet shows them (header row = its own number).
+    count : int
+        How many rows have the problem.
+    message, fix : str
+        What is wrong, and how to fix it (empty for warnings handled by a rule).
+    canonical : str or None
+        The canonical column the user's column was mapped to.
+    """
+
+    level: str
+    file: str
+    column: str | None
+    rows: tuple[int, ...]
+    count: int
+    message: str
+    fix: str = ""
+    canonical: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f", column '{self.column}'" if self.column else "")
+        if self.canonical and self.canonical != self.column:
+            where += f" ({self.canonical})"
+        if self.rows:
+            shown = ", ".join(map(str, self.rows))
+            more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+            where += f", row{'s' if self.count > 1 else ''} {shown}{more}"
+        text = f"{self.level}: {where}: {self.message}"
+        return text + (f"\n  fix: {self.fix}" if self.fix else "")
+
+
+@dataclass
+class Report:
+    """Everything :func:`validate` found: problems, and what was read and derived."""
+
+    source: Path
+    mapping: Path | None = None
+    as_of: _dt.date | None = None
+    as_of_source: str = "today"
+    issues: list[Issue] = field(default_factory=list)
+    tables: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def text(self) -> str:
+        """The report as the ``custlib validate`` command prints it."""
+        lines = [f"custlib validate: {self.source}"
+                 + (f" with mapping {self.mapping}" if self.mapping else "")]
+        if self.as_of:
+            lines.append(f"extraction date (as_of): {self.as_of} ({self.as_of_source})")
+        for name, t in self.tables.items():
+            kept = t.get("rows_kept")
+            lines.append(f"  {name:<13} {t['file']}: {t['rows_read']:,} rows read"
+                         + (f", {kept:,} kept" if kept is not None else ""))
+        lines += [f"  note: {n}" for n in self.notes]
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        lines += [str(i) for i in self.errors] + [str(i) for i in self.warnings]
+        lines.append("OK: the data can be analysed." if self.ok else
+                     "NOT OK: fix the errors above and run custlib validate again.")
+        return "\n".join(lines)
+
+
+class InputError(ValueError):
+    """The input cannot be analysed; ``report`` holds every problem found."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__("\n".join(str(i) for i in report.errors))
+
+
+def _issue(level, file, column, mask_or_rows, message, fix="", lines=None) -> Issue:
+    column, canonical = column if isinstance(column, tuple) else (column, None)
+    if mask_or_rows is None:
+        rows, count = (), 0
+    elif isinstance(mask_or_rows, np.ndarray) and mask_or_rows.dtype == bool:
+        idx = np.flatnonzero(mask_or_rows)
+        rows, count = tuple(int(x) for x in lines[idx[:_SHOW]]), len(idx)
+    else:
+        rows, count = tuple(mask_or_rows[:_SHOW]), len(mask_or_rows)
+    return Issue(level, file, column, rows, count, message, fix, canonical)
+
+
+def _sample(values: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> str:
+    shown = pc.filter(values, pa.array(mask)).slice(0, _SHOW).to_pylist()
+    return ", ".join(repr(v) for v in shown)
+
+
+# --- the mapping file --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one canonical table is found in the export (one ``[table]`` section)."""
+
+    file: str | None = None
+    sheet: str | int | None = None
+    header_row: int | None = None
+    date_format: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file: one :class:`TableMapping` per table, and settings."""
+
+    path: Path | None = None
+    tables: dict[str, TableMapping] = field(default_factory=dict)
+    as_of: _dt.date | None = None
+
+    def table(self, name: str) -> TableMapping:
+        return self.tables.get(name, TableMapping())
+
+
+def _targets(table: str) -> set[str]:
+    names = set(schema.TABLES[table].names)
+    return names | set(_ORDER_EXTRAS) if table == "orders" else names
+
+
+def read_mapping(path: str | os.PathLike | None) -> Mapping:
+    """Read and check a mapping file (TOML).
+
+    Layout (every key optional)::
+
+        [settings]
+        as_of = "2025-12-31"            # extraction date; default: today
+
+        [orders]                        # one section per canonical table
+        file = "成交记录.xlsx"           # default: orders.csv, else orders.xlsx
+        sheet = "2025"                  # Excel sheet name (default: the first)
+        header_row = 3                  # row of the headers (default: detected)
+        date_format = "%d/%m/%Y"        # only for dates the built-in formats miss
+
+        [orders.columns]                # your header = canonical column
+        "客户编号" = "customer_id"
+        "成交日期" = "order_date"
+
+        [opportunities.values.stage]    # your value = canonical value
+        "Closed Won" = "won"
+
+        [opportunities.scale]           # multiply a numeric column, e.g. percent -> fraction
+        probability = 0.01
+
+    Parameters
+    ----------
+    path : path-like or None
+        The TOML file; ``None`` gives an empty mapping (canonical names expected).
+
+    Returns
+    -------
+    Mapping
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    InputError
+        Listing every problem: invalid TOML, unknown tables, columns or values.
+    """
+    if path is None:
+        return Mapping()
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"mapping file {file} not found")
+    report = Report(source=file, mapping=file)
+
+    def bad(message, fix=""):
+        report.issues.append(Issue("error", file.name, None, (), 0, message, fix))
+
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        bad("is not UTF-8", "save the mapping file as UTF-8")
+        raise InputError(report) from None
+    except tomllib.TOMLDecodeError as exc:
+        bad(f"is not valid TOML: {exc}",
+            'put headers with spaces or Chinese characters in quotes: "成交日期" = "order_date"')
+        raise InputError(report) from None
+    tables: dict[str, TableMapping] = {}
+    as_of = None
+    for key, section in data.items():
+        if key == "settings":
+            unknown = set(section) - {"as_of"}
+            if unknown:
+                bad(f"[settings] has unknown key(s) {sorted(unknown)}; expected as_of")
+            if "as_of" in section:
+                try:
+                    as_of = _dt.date.fromisoformat(str(section["as_of"]))
+                except ValueError:
+                    bad(f"[settings] as_of = {section['as_of']!r} is not a date",
+                        'write it as as_of = "2025-12-31"')
+            continue
+        if key not in schema.TABLES:
+            bad(f"unknown section [{key}]; expected [settings] or a table: "
+                f"{list(schema.TABLE_ORDER)}")
+            continue
+        if not isinstance(section, dict):
+            bad(f"[{key}] must be a section, found a {type(section).__name__}")
+            continue
+        allowed = {"file", "sheet", "header_row", "date_format", "columns", "values", "scale"}
+        if set(section) - allowed:
+            bad(f"[{key}] has unknown key(s) {sorted(set(section) - allowed)}; expected "
+                f"{sorted(allowed)}")
+        columns = section.get("columns", {})
+        targets = _targets(key)
+        for src, dst in columns.items():
+            if dst not in targets:
+                bad(f"[{key}.columns] maps {src!r} to {dst!r}, which is not a column of {key}; "
+                    f"expected one of {sorted(targets)}")
+        dup = sorted({d for d in columns.values() if list(columns.values()).count(d) > 1})
+        if dup:
+            bad(f"[{key}.columns] maps several headers to {dup}; map one header per column")
+        values = section.get("values", {})
+        spec = schema.TABLES[key]
+        for col, vmap in values.items():
+            if col not in spec.names or spec.column(col).dtype not in ("category", "bool"):
+                choices = [c.name for c in spec.columns if c.dtype in ("category", "bool")]
+                bad(f"[{key}.values.{col}]: {col!r} is not a column with fixed values; "
+                    f"expected one of {choices}")
+                continue
+            c = spec.column(col)
+            allowed_values = list(c.allowed) if c.dtype == "category" else [True, False]
+            wrong = {s: v for s, v in vmap.items() if v not in allowed_values}
+            if wrong:
+                bad(f"[{key}.values.{col}] maps to unknown value(s) {wrong}; "
+                    f"expected one of {allowed_values}")
+        scale = section.get("scale", {})
+        for col, factor in scale.items():
+            if col not in spec.names or spec.column(col).dtype not in ("int", "float"):
+                bad(f"[{key}.scale]: {col!r} is not a numeric column of {key}")
+            elif not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 0:
+                bad(f"[{key}.scale] {col} = {factor!r}: expected a positive number")
+        header_row = section.get("header_row")
+        if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+            bad(f"[{key}] header_row = {header_row!r}: expected a row number >= 1")
+        tables[key] = TableMapping(file=section.get("file"), sheet=section.get("sheet"),
+                                   header_row=header_row, date_format=section.get("date_format"),
+                                   columns={str(k).strip(): v for k, v in columns.items()},
+                                   values={c: {str(k).strip(): v for k, v in m.items()}
+                                           for c, m in values.items()},
+                                   scale={c: float(f) for c, f in scale.items()})
+    if report.errors:
+        raise InputError(report)
+    return Mapping(path=file, tables=tables, as_of=as_of)
+
+
+# --- finding and reading the files -------------------------------------------------------
+
+def locate(path: str | os.PathLike, mapping: Mapping | None = None,
+           notes: list[str] | None = None) -> dict[str, Path]:
+    """The file of each table supplied: ``{table: path}`` (orders always present).
+
+    ``path`` is a folder (tables under their canonical names ``orders.csv`` /
+    ``orders.xlsx``, or the names given in the mapping) or a single orders file. A
+    file the mapping names for another table but which is not there is noted in
+    ``notes`` and that table is treated as not supplied.
+    """
+    mapping = mapping or Mapping()
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise FileNotFoundError(f"{root} does not exist: expected a folder of tables or an "
+                                "orders file")
+    if root.is_file():
+        return {"orders": root}
+    found = {}
+    for name in schema.TABLE_ORDER:
+        given = mapping.table(name).file
+        if given:
+            f = root / given
+            if not f.is_file() and name != "orders":
+                if notes is not None:
+                    notes.append(f"{name}: {given} (named in the mapping) is not in {root}; "
+                                 f"{name} not supplied")
+                continue
+            if not f.is_file():
+                raise FileNotFoundError(f"{f} not found (named by [{name}] file = {given!r} in "
+                                        f"{mapping.path.name if mapping.path else 'the mapping'})")
+            found[name] = f
+            continue
+        for ext in (".csv", ".xlsx"):
+            if (root / f"{name}{ext}").is_file():
+                found[name] = root / f"{name}{ext}"
+                break
+    if "orders" not in found:
+        present = sorted(p.name for p in root.iterdir() if p.is_file())[:10]
+        raise FileNotFoundError(f"no orders table in {root}: expected orders.csv or orders.xlsx "
+                                f"(or [orders] file = ... in a mapping file); found {present}")
+    return found
+
+
+def _looks_chinese(text: str) -> bool:
+    return re.search(r"[\u4e00-\u9fff]", text) is not None
+
+
+def _read_csv(file: Path, report: Report) -> tuple[pa.Table, np.ndarray] | None:
+    with open(file, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip(b"\xef\xbb\xbf \r\n\t"):
+        report.issues.append(Issue("error", file.name, None, (), 0,
+                                   "is empty: expected a header row and data rows",
+                                   "export the table again; check the export filter"))
+        return None
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        report.issues.append(Issue("error", file.name, None, (), 0,
+                                   "is UTF-16 (Excel's 'Unicode text'), not CSV",
+                                   "in Excel: Save As > CSV UTF-8 (comma delimited)"))
+        return None
+    encoding = "utf8"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a real error, not a character cut at the block end
+            encoding = None
+    if encoding:
+        try:
+            file_ok = True
+            with open(file, "rb") as fh:  # stream-check the rest without holding it twice
+                dec = io.TextIOWrapper(fh, encoding="utf-8", errors="strict", newline="")
+                while dec.read(1 << 24):
+                    pass
+        except UnicodeDecodeError:
+            file_ok = False
+        encoding = "utf8" if file_ok else None
+    if encoding is None:
+        raw = file.read_bytes()
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _looks_chinese(text[:200_000]):
+            encoding = "gb18030"
+            report.issues.append(Issue("warning", file.name, None, (), 0,
+                                       "is not UTF-8; it decodes as GB18030 (GBK) with Chinese "
+                                       "text, so it was read as GB18030: check a few names in "
+                                       "the output"))
+        else:
+            line = raw[: _first_bad_utf8(raw)].count(b"\n") + 1
+            report.issues.append(Issue("error", file.name, None, (line,), 1,
+                                       "is neither UTF-8 nor GB18030/GBK (first undecodable byte "
+                                       "on this row)", "save it as CSV UTF-8"))
+            return None
+    first = head.decode("utf-8" if encoding == "utf8" else "gb18030", errors="replace")
+    first = first.lstrip("\ufeff").splitlines()[0] if first.strip() else ""
+    delimiter = max(",;\t|", key=first.count)
+    if first.count(delimiter) == 0:
+        delimiter = ","
+    names = next(csv.reader([first], delimiter=delimiter))
+    names = [n.strip() for n in names]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        report.issues.append(Issue("error", file.name, None, (1,), 1,
+                                   f"has repeated header(s) {dups}",
+                                   "give every column its own header"))
+        return None
+    try:
+        table = pacsv.read_csv(
+            file,
+            read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=1, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=True,
+                null_values=[""], quoted_strings_can_be_null=True))
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
+        if m:
+            row = msg.split(f"got {m.group(2)}:", 1)[-1].strip()[:120]
+            msg = f"a row has {m.group(2)} fields where the header has {m.group(1)}: {row!r}"
+        report.issues.append(Issue("error", file.name, None, (), 0, f"cannot be read as CSV: {msg}",
+                                   "check quotes and delimiters around that row"))
+        return None
+    if table.num_rows == 0:
+        report.issues.append(Issue("error", file.name, None, (), 0,
+                                   "has a header but no data rows", "export the table again"))
+        return None
+    return table, np.arange(table.num_rows, dtype=np.int64) + 2
+
+
+def _first_bad_utf8(raw: bytes) -> int:
+    try:
+        raw.decode("utf-8")
+        return len(raw)
+    except UnicodeDecodeError as exc:
+        return exc.start
+
+
+def _cell_text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat() if v.time() == _dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    text = str(v).strip()
+    return text or None
+
+
+def _read_xlsx(file: Path, tmap: TableMapping, expected: set[str],
+               report: Report) -> tuple[pa.Table, np.ndarray] | None:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        report.issues.append(Issue("error", file.name, None, (), 0,
+                                   f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+                                   "open it in Excel and save it again as .xlsx"))
+        return None
+    try:
+        if tmap.sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(tmap.sheet, int):
+            if not 1 <= tmap.sheet <= len(wb.worksheets):
+                report.issues.append(Issue("error", file.name, None, (), 0,
+                                           f"has no sheet number {tmap.sheet}; it has "
+                                           f"{len(wb.worksheets)}: {wb.sheetnames}"))
+                return None
+            ws = wb.worksheets[tmap.sheet - 1]
+        elif tmap.sheet in wb.sheetnames:
+            ws = wb[tmap.sheet]
+        else:
+            report.issues.append(Issue("error", file.name, None, (), 0,
+                                       f"has no sheet {tmap.sheet!r}; its sheets are {wb.sheetnames}",
+                                       "set sheet = ... in the mapping file to one of them"))
+            return None
+        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    where = f"{file.name} (sheet {ws.title!r})"
+    if not any(any(v is not None for v in r) for r in rows):
+        report.issues.append(Issue("error", where, None, (), 0, "is empty",
+                                   "check the sheet name; the data may be on another sheet"))
+        return None
+    if tmap.header_row is not None:
+        h = tmap.header_row - 1
+        if h >= len(rows):
+            report.issues.append(Issue("error", where, None, (), 0,
+                                       f"has only {len(rows)} rows; header_row = {tmap.header_row}"))
+            return None
+    else:  # the first of the top rows naming the most expected columns
+        scores = [sum(1 for v in r if v is not None and v.strip() in expected) for r in rows[:30]]
+        h = int(np.argmax(scores)) if max(scores) > 0 else next(
+            i for i, r in enumerate(rows) if any(v is not None for v in r))
+    header = [(v or "").strip() for v in rows[h]]
+    keep = [i for i, n in enumerate(header) if n]
+    names = [header[i] for i in keep]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        report.issues.append(Issue("error", where, None, (h + 1,), 1,
+                                   f"has repeated header(s) {dups}", "give every column its own header"))
+        return None
+    body = [(n, r) for n, r in enumerate(rows[h + 1:], start=h + 2)
+            if any(v is not None for v in r)]
+    if not body:
+        report.issues.append(Issue("error", where, None, (h + 1,), 1,
+                                   "has a header but no data rows"))
+        return None
+    cols = {name: pa.array([r[i] if i < len(r) else None for _, r in body], pa.string())
+            for name, i in zip(names, keep)}
+    if h > 0:
+        report.notes.append(f"{where}: header found on row {h + 1}")
+    return pa.table(cols), np.array([n for n, _ in body], dtype=np.int64)
+
+
+# --- parsing values ----------------------------------------------------------------------
+
+def _parse_dates(col, fmt: str | None):
+    """Timestamps (s) or null; tries the mapping's format, then the built-in ones, then
+    Excel serial numbers."""
+    text = pc.utf8_trim_whitespace(col)
+    out = None
+    for f in ([fmt] if fmt else []) + list(_DATE_FORMATS):
+        parsed = pc.strptime(text, format=f, unit="s", error_is_null=True)
+        out = parsed if out is None else pc.coalesce(out, parsed)
+    serial = pc.match_substring_regex(text, r"^\d{5}(\.\d+)?$")
+    if pc.any(serial).as_py():
+        num = pc.cast(pc.if_else(serial, text, pa.scalar(None, pa.string())), pa.float64())
+        days = pc.cast(pc.floor(num), pa.int64()).to_numpy(zero_copy_only=False)
+        ok = ~np.isnan(num.to_numpy(zero_copy_only=False))
+        stamps = np.where(ok, _EXCEL_EPOCH + np.where(ok, days, 0).astype("timedelta64[D]"),
+                          np.datetime64("NaT")).astype("datetime64[s]")
+        out = pc.coalesce(out, pa.array(stamps, pa.timestamp("s"), mask=~ok))
+    return out
+
+
+def _parse_numbers(col):
+    """float64 or null, accepting separators, currency signs, (brackets) for negatives
+    and a trailing % (divided by 100)."""
+    text = pc.utf8_trim_whitespace(col)
+    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"-\1")
+    text = pc.replace_substring_regex(text, _CURRENCY, "")
+    text = pc.replace_substring_regex(text, r"^\+", "")
+    percent = pc.fill_null(pc.ends_with(text, "%"), False)
+    text = pc.replace_substring_regex(text, r"%$", "")
+    ok = pc.match_substring_regex(text, r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+    num = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
+    return pc.if_else(percent, pc.divide(num, 100.0), num)
+
+
+def _present(col) -> np.ndarray:
+    return pc.is_valid(col).to_numpy(zero_copy_only=False)
+
+
+def _np(arr) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+# --- pseudonyms --------------------------------------------------------------------------
+
+def pseudonym(value: str, kind: str, key: str | None = None) -> str:
+    """A stable pseudonym for a name, phone, e-mail or QQ number.
+
+    The same value, kind and key always give the same pseudonym, so monthly reports
+    stay comparable. The key is ``key``, else ``$CUSTLIB_PSEUDONYM_KEY``, else a
+    public default: set your own secret key, or someone holding a list of names
+    could recompute the pseudonyms.
+
+    Examples
+    --------
+    >>> pseudonym("苏州宏远建设有限公司", "customer_name", key="k") == pseudonym(
+    ...     "苏州宏远建设有限公司", "customer_name", key="k")
+    True
+    >>> pseudonym("13800138000", "mobile", key="k")[:1], len(pseudonym("13800138000", "mobile", key="k"))
+    ('1', 11)
+    """
+    secret = (key or os.environ.get("CUSTLIB_PSEUDONYM_KEY") or "custlib-public-key").encode()
+    h = hashlib.blake2b(f"{kind}\0{value}".encode(), key=secret[:64], digest_size=8).hexdigest()
+    digits = str(int(h, 16)).zfill(20)
+    if kind == "mobile":
+        return "1" + digits[:10]
+    if kind == "qq":
+        return str(10_000 + int(digits[:9]) % 990_000_000)
+    if kind == "email":
+        return f"{h[:10]}@example.invalid"
+    label = {"customer_name": "Customer", "contact_name": "Contact", "rep_name": "Rep"}.get(kind, "Name")
+    return f"{label} {h[:8].upper()}"
+
+
+def _pseudonymise(col: pa.ChunkedArray | pa.Array, kind: str, key: str | None) -> pa.Array:
+    uniq = pc.unique(col).drop_null()
+    lookup = {v: pseudonym(v, kind, key) for v in uniq.to_pylist()}
+    idx = pc.index_in(col, value_set=uniq)
+    names = pa.array([lookup[v] for v in uniq.to_pylist()], pa.string())
+    return pc.take(names, idx)
+
+
+# --- one table ---------------------------------------------------------------------------
+
+def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: TableMapping,
+               as_of: _dt.date, report: Report) -> pa.Table | None:
+    """The canonical columns of one table (typed arrow arrays), or None on errors."""
+    spec = schema.TABLES[name]
+    label = file.name
+    errors_before = len(report.errors)
+
+    def add(level, column, mask, message, fix=""):
+        report.issues.append(_issue(level, label, column, mask, message, fix, lines))
+
+    # rename: mapping first, canonical names as they are, case and spaces forgiven
+    rename, source_of = {}, {}
+    targets = _targets(name)
+    lowered = {t.lower(): t for t in targets}
+    for src in raw.column_names:
+        dst = tmap.columns.get(src) or (src if src in targets else lowered.get(src.strip().lower()))
+        if dst and dst not in source_of:
+            rename[src] = dst
+            source_of[dst] = src
+    ignored = [c for c in raw.column_names if c not in rename]
+    if ignored:
+        report.notes.append(f"{label}: columns not used {ignored[:8]}"
+                            + (f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""))
+    missing = [c for c in schema.CORE[name] if c not in source_of]
+    if missing:
+        add("error", None, None,
+            f"has no column for {missing} (needed for {name}); its headers are {raw.column_names}",
+            f"map your headers in the mapping file: [{name}.columns] \"<your header>\" = "
+            f"\"{missing[0]}\"")
+        return None
+
+    def shown(c):
+        return (source_of[c], c)
+
+    n = raw.num_rows
+    keep = np.ones(n, dtype=bool)
+    cols: dict[str, pa.Array] = {}
+    for dst, src in source_of.items():
+        col = raw.column(src).combine_chunks()
+        col = pc.if_else(pc.equal(pc.utf8_trim_whitespace(col), ""), pa.scalar(None, pa.string()), col)
+        c = spec.column(dst) if dst in spec.names else schema.TABLES["customers"].column(dst)
+        present = _present(col)
+        where = shown(dst)
+        if c.dtype == "string":
+            cols[dst] = pc.utf8_trim_whitespace(col)
+        elif c.dtype == "date":
+            parsed = _parse_dates(col, tmap.date_format)
+            bad = present & ~_present(parsed)
+            if bad.any():
+                add("error", where, bad, f"{int(bad.sum())} value(s) are not dates "
+                    f"({_sample(col, bad)})",
+                    "write dates as 2024-03-05, 2024/3/5 or 2024年3月5日, or give the format in "
+                    f"the mapping: [{name}] date_format = \"%d/%m/%Y\"")
+                continue
+            cols[dst] = pc.cast(pc.cast(parsed, pa.date32()), pa.date32())
+        elif c.dtype in ("int", "float"):
+            num = _parse_numbers(col)
+            bad = present & ~_present(num)
+            if bad.any():
+                add("error", where, bad, f"{int(bad.sum())} value(s) are not numbers "
+                    f"({_sample(col, bad)})",
+                    "remove text from the amounts (¥, 元, thousands separators and brackets "
+                    "are accepted)")
+                continue
+            if dst in tmap.scale:
+                num = pc.multiply(num, tmap.scale[dst])
+            if c.dtype == "int":
+                frac = _present(num) & (_np(pc.fill_null(pc.not_equal(num, pc.floor(num)), False)))
+                if frac.any():
+                    add("warning", where, frac, f"{int(frac.sum())} value(s) have fen: rounded to "
+                        "whole yuan")
+                num = pc.cast(pc.round(num, 0, round_mode="half_to_even"), pa.int64())
+            low = c.minimum is not None and not (name == "orders" and dst == "amount")
+            below = _np(pc.fill_null(pc.less(num, c.minimum), False)) if low else np.zeros(n, bool)
+            if below.any():
+                add("error", where, below, f"{int(below.sum())} value(s) below {c.minimum:g}"
+                    f" ({_sample(col, below)})", "check the sign of these values in the export")
+                continue
+            if dst == "probability":
+                over = _np(pc.fill_null(pc.greater(num, 1.0), False))
+                if over.any():
+                    add("error", where, over, f"{int(over.sum())} probabilities above 1 "
+                        f"({_sample(col, over)}): percentages?",
+                        f"add [{name}.scale] probability = 0.01 to the mapping file")
+                    continue
+            cols[dst] = num
+        elif c.dtype == "bool":
+            text = pc.utf8_lower(pc.utf8_trim_whitespace(col))
+            vmap = {k.lower(): v for k, v in tmap.values.get(dst, {}).items()}
+            t = pc.is_in(text, value_set=pa.array(list(_TRUE) + [k for k, v in vmap.items() if v]))
+            f = pc.is_in(text, value_set=pa.array(list(_FALSE) + [k for k, v in vmap.items() if not v]))
+            bad = present & ~(_np(t) | _np(f))
+            if bad.any():
+                add("error", where, bad, f"{int(bad.sum())} value(s) are not yes/no "
+                    f"({_sample(col, bad)})",
+                    f"use true/false, or map your values: [{name}.values.{dst}] \"<value>\" = true")
+                continue
+            cols[dst] = pc.if_else(pa.array(present), t, pa.scalar(None, pa.bool_()))
+        else:  # category
+            text = pc.utf8_trim_whitespace(col)
+            vmap = tmap.values.get(dst, {})
+            if vmap:
+                src_vals = pa.array(list(vmap), pa.string())
+                dst_vals = pa.array(list(vmap.values()), pa.string())
+                idx = pc.index_in(text, value_set=src_vals)
+                text = pc.coalesce(pc.take(dst_vals, idx), text)
+            lower = {v.lower(): v for v in c.allowed}
+            lowered_text = pc.utf8_lower(text)
+            idx = pc.index_in(lowered_text, value_set=pa.array(list(lower)))
+            text = pc.coalesce(pc.take(pa.array(list(lower.values())), idx), text)
+            unknown = present & ~_np(pc.is_in(text, value_set=pa.array(c.allowed)))
+            if unknown.any():
+                found = sorted(set(pc.filter(text, pa.array(unknown)).to_pylist()))
+                if dst == "stage":
+                    add("warning", where, unknown, f"{int(unknown.sum())} row(s) with unknown "
+                        f"stage name(s) {found[:8]}: left out of the funnel",
+                        f"map them: [{name}.values.stage] \"{found[0]}\" = "
+                        f"\"<one of {', '.join(c.allowed)}>\"")
+                    keep &= ~unknown
+                else:
+                    add("error", where, unknown, f"{int(unknown.sum())} value(s) not in "
+                        f"{list(c.allowed)}: {found[:8]}",
+                        f"map them in the mapping file: [{name}.values.{dst}] "
+                        f"\"{found[0]}\" = \"<one of {', '.join(c.allowed)}>\"")
+                    continue
+            cols[dst] = text
+    if len(report.errors) > errors_before:
+        return None
+    # content rules ----------------------------------------------------------------------
+    if "customer_id" in cols:
+        no_id = ~_present(cols["customer_id"])
+        if no_id.any():
+            extra = ""
+            if name == "orders" and "amount" in cols:
+                extra = f" (total ¥{_np(pc.fill_null(cols['amount'], 0))[no_id].sum():,.0f})"
+            add("warning", shown("customer_id"), no_id,
+                f"{int(no_id.sum())} row(s) have no customer id{extra}: left out")
+            keep &= ~no_id
+    for c in schema.CORE[name]:
+        if c == "customer_id" or c not in cols:
+            continue
+        empty = ~_present(cols[c]) & keep
+        if empty.any():
+            add("error", shown(c), empty, f"{int(empty.sum())} row(s) are empty: a value is "
+                "needed in every row", "fill them in, or delete the rows in a copy of the export")
+    if name == "orders" and "amount" in cols:
+        neg = _np(pc.fill_null(pc.less(cols["amount"], 0), False)) & keep
+        if neg.any():
+            total = _np(cols["amount"])[neg].sum()
+            add("warning", shown("amount"), neg, f"{int(neg.sum())} negative amount"
+                f"{'s' if neg.sum() > 1 else ''} (refunds or credit notes), total ¥{total:,.0f}: "
+                "left out, so revenue is gross sales")
+            keep &= ~neg
+    if name in _EVENT_DATES and _EVENT_DATES[name] in cols:
+        d = cols[_EVENT_DATES[name]]
+        future = _np(pc.fill_null(pc.greater(d, pa.scalar(as_of, pa.date32())), False)) & keep
+        if future.any():
+            add("warning", shown(_EVENT_DATES[name]), future,
+                f"{int(future.sum())} row(s) dated after the extraction date {as_of}: left out", "set [settings] as_of in the mapping file if the extraction "
+                "date is later")
+            keep &= ~future
+    if len(report.errors) > errors_before:
+        return None
+    # exact duplicates, then duplicate keys
+    tbl = pa.table(cols)
+    if tbl.num_columns:
+        import pandas as pd
+
+        frame = raw.select([source_of[c] for c in cols]).to_pandas()
+        dup = frame.duplicated(keep="first").to_numpy() & keep
+        if dup.any():
+            add("warning", None, dup, f"{int(dup.sum())} row(s) repeat an earlier row exactly: "
+                "kept once (export duplicates)")
+            keep &= ~dup
+        del frame, pd
+    if spec.key and spec.key in cols:
+        keys = pa.array(_np(cols[spec.key])[keep])
+        import pandas as pd
+
+        k = pd.Series(_np(keys))
+        dup = np.zeros(n, dtype=bool)
+        dup[np.flatnonzero(keep)] = k.duplicated(keep=False).to_numpy() & k.notna().to_numpy()
+        if dup.any():
+            ids = sorted(set(pc.filter(cols[spec.key], pa.array(dup)).to_pylist()))[:_SHOW]
+            add("error", shown(spec.key), dup, f"{int(dup.sum())} rows share an id with another "
+                f"row that differs: {ids}", "make every id unique (or remove the older rows)")
+            return None
+        no_key = ~_present(cols[spec.key]) & keep
+        if no_key.any():
+            add("error", shown(spec.key), no_key, f"{int(no_key.sum())} row(s) have no id",
+                "fill in the ids, or leave the column out so rows are numbered")
+            return None
+    # optional columns empty on some rows cannot be used
+    for c in list(cols):
+        if c in schema.CORE[name] or c == spec.key or c in _ORDER_EXTRAS and c not in spec.names:
+            continue
+        if spec.column(c).nullable:
+            continue
+        empty = ~_present(cols[c]) & keep
+        if empty.any():
+            add("warning", shown(c), empty, f"{int(empty.sum())} row(s) are empty: the "
+                "column is left out, and the lessons needing it are skipped")
+            del cols[c]
+    mask = pa.array(keep)
+    out = pa.table({c: pc.filter(a, mask) for c, a in cols.items()})
+    out = out.append_column(_LINE, pa.array(lines[keep]))
+    if spec.key and spec.key not in cols:
+        kept_lines = lines[keep]
+        prefix = _KEY_PREFIX.get(name, "X")
+        out = out.add_column(0, spec.key, pa.array([f"{prefix}{x}" for x in kept_lines], pa.string()))
+        report.notes.append(f"{label}: no {spec.key} column; rows numbered by their row in the file "
+                            f"({prefix}<row>)")
+    report.tables[name] = {"file": label, "rows_read": n, "rows_kept": out.num_rows}
+    return out
+
+
+def _derive_customers(orders: pa.Table, as_of: _dt.date) -> pa.Table:
+    """Customers from the orders alone: id, name if the orders carry one, first purchase
+    and layer (customer if they bought within ``LIFECYCLE.exit_days`` of ``as_of``)."""
+    import pandas as pd
+
+    o = orders.select([c for c in ("customer_id", "customer_name", "order_date")
+                       if c in orders.column_names]).to_pandas()
+    o["order_date"] = pd.to_datetime(o["order_date"])
+    g = o.groupby("customer_id", sort=True)
+    first, last = g["order_date"].min(), g["order_date"].max()
+    recent = last >= pd.Timestamp(as_of) - pd.Timedelta(days=LIFECYCLE.exit_days)
+    cols = {"customer_id": pa.array(first.index.astype(str), pa.string())}
+    if "customer_name" in o:
+        cols["customer_name"] = pa.array(g["customer_name"].last().astype(object).where(
+            lambda s: s.notna(), None).tolist(), pa.string())
+    cols["first_purchase_date"] = pa.array(first.dt.date.tolist(), pa.date32())
+    cols["status_layer"] = pa.array(np.where(recent, "customer", "inactive").tolist(), pa.string())
+    return pa.table(cols)
+
+
+# --- the whole input ---------------------------------------------------------------------
+
+def _read_all(path, mapping, as_of) -> tuple[Report, dict[str, pa.Table], Mapping]:
+    mapping = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
+    source = "given" if as_of is not None else ("mapping" if mapping.as_of else "today")
+    if as_of is None:
+        as_of = mapping.as_of or _dt.date.today()
+    elif not isinstance(as_of, _dt.date):
+        try:
+            as_of = _dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise ValueError(f"as_of {as_of!r} is not a date: expected YYYY-MM-DD") from None
+    report = Report(source=Path(path), mapping=mapping.path, as_of=as_of, as_of_source=source)
+    files = locate(path, mapping, report.notes)
+    tables: dict[str, pa.Table] = {}
+    for name, file in files.items():
+        tmap = mapping.table(name)
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            expected = set(tmap.columns) | _targets(name)
+            got = _read_xlsx(file, tmap, expected, report)
+        elif file.suffix.lower() == ".xls":
+            report.issues.append(Issue("error", file.name, None, (), 0,
+                                       "is an old Excel .xls file", "save it as .xlsx or CSV UTF-8"))
+            got = None
+        else:
+            got = _read_csv(file, report)
+        if got is None:
+            continue
+        raw, lines = got
+        table = _normalise(name, file, raw, lines, tmap, as_of, report)
+        if table is not None:
+            tables[name] = table
+    if report.ok and "orders" in tables:
+        if "customers" not in tables:
+            tables["customers"] = _derive_customers(tables["orders"], as_of)
+            report.notes.append("customers: not supplied; derived from the orders (id, name if "
+                                "given, first purchase, customer/inactive layer)")
+        _check_links(tables, files, report)
+    return report, tables, mapping
+
+
+def _check_links(tables: dict[str, pa.Table], files: dict[str, Path], report: Report) -> None:
+    for name, t in tables.items():
+        for col, target in schema.TABLES[name].references.items():
+            if target not in tables or col not in t.column_names:
+                continue
+            keys = tables[target].column(schema.TABLES[target].key)
+            dangling = _np(pc.invert(pc.is_in(t.column(col), value_set=keys))) & _present(t.column(col))
+            if dangling.any():
+                ids = sorted(set(pc.filter(t.column(col), pa.array(dangling)).to_pylist()))[:_SHOW]
+                label = files[name].name if name in files else name
+                rows = tuple(int(x) for x in _np(t.column(_LINE))[dangling][:_SHOW]) \
+                    if _LINE in t.column_names else ()
+                report.issues.append(Issue(
+                    "error", label, col, rows, int(dangling.sum()),
+                    f"{int(dangling.sum())} row(s) refer to ids missing from {target} ({ids})",
+                    f"export every {target} row these refer to, or leave {target} out"))
+
+
+def validate(path: str | os.PathLike, mapping=None, as_of=None) -> Report:
+    """Check an export and report every problem at once, split into errors and warnings.
+
+    Parameters
+    ----------
+    path : path-like
+        A folder of tables or a single orders file (see :func:`locate`).
+    mapping : path-like, Mapping or None
+        The mapping file (see :func:`read_mapping`).
+    as_of : date-like, optional
+        The extraction date; rows dated later are left out. Default: the mapping's
+        ``[settings] as_of``, else today.
+
+    Returns
+    -------
+    Report
+        ``report.ok`` is True when there is no error.
+
+    Raises
+    ------
+    FileNotFoundError
+        The path, a file named in the mapping, or the orders table is missing.
+    InputError
+        The mapping file itself is wrong.
+    """
+    report, _, _ = _read_all(path, mapping, as_of)
+    return report
+
+
+def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, as_of=None, *,
+                pseudonymise: bool = False, key: str | None = None) -> Report:
+    """Validate an export and write its canonical tables (UTF-8 CSV) into ``out``.
+
+    ``out`` must be a new or empty folder outside the input; the input is only read.
+    With ``pseudonymise``, names, phones, e-mails and QQ numbers are replaced by
+    stable pseudonyms (see :func:`pseudonym`) before anything is written.
+
+    Returns
+    -------
+    Report
+        Also written to ``out/validation.txt``.
+
+    Raises
+    ------
+    InputError
+        There are errors; nothing is written.
+    """
+    report, tables, mapping = _read_all(path, mapping, as_of)
+    if not report.ok:
+        raise InputError(report)
+    out = Path(out)
+    src, dst = Path(path).resolve(), out.resolve()
+    if dst == src or (src.is_dir() and src in dst.parents) or dst in src.parents:
+        raise ValueError(f"the output folder {out} must not be the input {src}, be inside it or "
+                         "contain it: the input is only read")
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty")
+    for name in schema.TABLE_ORDER:
+        if name not in tables:
+            continue
+        t = tables[name]
+        if _LINE in t.column_names:
+            t = t.drop_columns([_LINE])
+        if name == "orders":
+            t = t.select([c for c in t.column_names if c in schema.TABLES["orders"].names])
+        if pseudonymise:
+            for c in PERSONAL.get(name, ()):
+                if c in t.column_names:
+                    t = t.set_column(t.column_names.index(c), c, _pseudonymise(t.column(c), c, key))
+        pacsv.write_csv(t, out / schema.TABLES[name].filename)
+    if pseudonymise:
+        report.notes.append("names, phones, e-mails and QQ numbers replaced by stable pseudonyms")
+    (out / "validation.txt").write_text(report.text() + "\n", encoding="utf-8")
+    return report

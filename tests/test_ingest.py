@@ -1,0 +1,219 @@
+"""custlib.ingest and ``custlib validate``: a user's export, its mapping, and every bad input.
+
+The bad-input corpus lives in ``tests/badinput/``: one file (or folder) per problem,
+alone and combined. Each test asserts the exact report and that the input is
+byte-identical afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from custlib import cli
+from custlib.data import load
+from custlib.ingest import InputError, import_data, pseudonym, read_mapping, validate
+
+HERE = Path(__file__).parent
+BAD = HERE / "badinput"
+MAPPINGS = HERE.parent / "examples" / "mappings"
+AS_OF = "2025-12-31"
+
+EXPECTED = {
+    '01_empty.csv': ['error: 01_empty.csv: is empty: expected a header row and data rows\n  fix: export the table again; check the export filter'],
+    '02_header_only.csv': ['error: 02_header_only.csv: has a header but no data rows\n  fix: export the table again'],
+    '03_missing_amount.csv': ['error: 03_missing_amount.csv: has no column for [\'amount\'] (needed for orders); its headers are [\'customer_id\', \'order_date\']\n  fix: map your headers in the mapping file: [orders.columns] "<your header>" = "amount"'],
+    '04_unparseable_dates.csv': ['error: 04_unparseable_dates.csv, column \'order_date\', row 3: 1 value(s) are not dates (\'next week\')\n  fix: write dates as 2024-03-05, 2024/3/5 or 2024年3月5日, or give the format in the mapping: [orders] date_format = "%d/%m/%Y"'],
+    '05_day_first_dates.csv': ['error: 05_day_first_dates.csv, column \'order_date\', rows 2, 3: 2 value(s) are not dates (\'05/03/2024\', \'17/03/2024\')\n  fix: write dates as 2024-03-05, 2024/3/5 or 2024年3月5日, or give the format in the mapping: [orders] date_format = "%d/%m/%Y"'],
+    '06_amount_text.csv': ["error: 06_amount_text.csv, column 'amount', row 2: 1 value(s) are not numbers ('about 300')\n  fix: remove text from the amounts (¥, 元, thousands separators and brackets are accepted)"],
+    '07_negative_amounts.csv': ["warning: 07_negative_amounts.csv, column 'amount', rows 3, 4: 2 negative amounts (refunds or credit notes), total ¥-300: left out, so revenue is gross sales"],
+    '08_duplicate_rows.csv': ['warning: 08_duplicate_rows.csv, row 3: 1 row(s) repeat an earlier row exactly: kept once (export duplicates)'],
+    '09_duplicate_ids.csv': ["error: 09_duplicate_ids.csv, column 'order_id', rows 2, 3: 2 rows share an id with another row that differs: ['O1']\n  fix: make every id unique (or remove the older rows)"],
+    '10_future_dates.csv': ["warning: 10_future_dates.csv, column 'order_date', row 3: 1 row(s) dated after the extraction date 2025-12-31: left out\n  fix: set [settings] as_of in the mapping file if the extraction date is later"],
+    '11_missing_customer_id.csv': ["warning: 11_missing_customer_id.csv, column 'customer_id', rows 3, 4: 2 row(s) have no customer id (total ¥500): left out"],
+    '12_gbk_chinese_headers.csv': ['warning: 12_gbk_chinese_headers.csv: is not UTF-8; it decodes as GB18030 (GBK) with Chinese text, so it was read as GB18030: check a few names in the output', 'error: 12_gbk_chinese_headers.csv: has no column for [\'customer_id\', \'order_date\', \'amount\'] (needed for orders); its headers are [\'客户编号\', \'成交日期\', \'成交金额\']\n  fix: map your headers in the mapping file: [orders.columns] "<your header>" = "customer_id"'],
+    '13_latin1.csv': ['error: 13_latin1.csv, row 2: is neither UTF-8 nor GB18030/GBK (first undecodable byte on this row)\n  fix: save it as CSV UTF-8'],
+    '14_utf16.csv': ["error: 14_utf16.csv: is UTF-16 (Excel's 'Unicode text'), not CSV\n  fix: in Excel: Save As > CSV UTF-8 (comma delimited)"],
+    '15_ragged_row.csv': ["error: 15_ragged_row.csv: cannot be read as CSV: a row has 4 fields where the header has 3: 'C2,2024-03-06,1,200'\n  fix: check quotes and delimiters around that row"],
+    '16_repeated_header.csv': ["error: 16_repeated_header.csv, row 1: has repeated header(s) ['amount']\n  fix: give every column its own header"],
+    '17_unknown_category.csv': ['error: 17_unknown_category.csv, column \'product_line\', row 3: 1 value(s) not in [\'estimating\', \'quantity_takeoff\', \'rebar\', \'training_service\']: [\'software\']\n  fix: map them in the mapping file: [orders.values.product_line] "software" = "<one of estimating, quantity_takeoff, rebar, training_service>"'],
+    '18_invalid_mapping.toml': ['error: 18_invalid_mapping.toml: is not valid TOML: Invalid value (at line 2, column 10)\n  fix: put headers with spaces or Chinese characters in quotes: "成交日期" = "order_date"'],
+    '19_wrong_mapping.toml': ["error: 19_wrong_mapping.toml: [orders.columns] maps 'Kunde' to 'client', which is not a column of orders; expected one of ['amount', 'buyer_kind', 'cost', 'customer_id', 'customer_name', 'is_upgrade', 'order_date', 'order_id', 'product_line', 'seats']", "error: 19_wrong_mapping.toml: unknown section [order]; expected [settings] or a table: ['reps', 'customers', 'contacts', 'orders', 'opportunities', 'activities', 'events']", "error: 19_wrong_mapping.toml: [opportunities.values.stage] maps to unknown value(s) {'Closed Won': 'wonn'}; expected one of ['opportunity', 'first_appointment', 'prospect_1', 'prospect_2', 'prospect_3', 'won', 'lost']"],
+    '20_combined_warnings.csv': ["warning: 20_combined_warnings.csv, column 'customer_id', row 4: 1 row(s) have no customer id (total ¥50): left out", "warning: 20_combined_warnings.csv, column 'amount', row 5: 1 negative amount (refunds or credit notes), total ¥-20: left out, so revenue is gross sales", "warning: 20_combined_warnings.csv, column 'order_date', row 6: 1 row(s) dated after the extraction date 2025-12-31: left out\n  fix: set [settings] as_of in the mapping file if the extraction date is later", 'warning: 20_combined_warnings.csv, row 3: 1 row(s) repeat an earlier row exactly: kept once (export duplicates)'],
+    '21_combined_errors.csv': ['error: 21_combined_errors.csv, column \'order_date\', row 2: 1 value(s) are not dates (\'2024-13-01\')\n  fix: write dates as 2024-03-05, 2024/3/5 or 2024年3月5日, or give the format in the mapping: [orders] date_format = "%d/%m/%Y"', "error: 21_combined_errors.csv, column 'amount', row 3: 1 value(s) are not numbers ('lots')\n  fix: remove text from the amounts (¥, 元, thousands separators and brackets are accepted)"],
+    '22_fractional_amounts.csv': ["warning: 22_fractional_amounts.csv, column 'amount', rows 2, 3: 2 value(s) have fen: rounded to whole yuan"],
+    '23_old_excel.xls': ['error: 23_old_excel.xls: is an old Excel .xls file\n  fix: save it as .xlsx or CSV UTF-8'],
+    '24_not_excel.xlsx': ['error: 24_not_excel.xlsx: cannot be opened as an Excel workbook (BadZipFile)\n  fix: open it in Excel and save it again as .xlsx'],
+    '25_dangling_customer': ["error: orders.csv, column 'customer_id', row 3: 1 row(s) refer to ids missing from customers (['C9'])\n  fix: export every customers row these refer to, or leave customers out"],
+    '26_unknown_stage': ['warning: opportunities.csv, column \'stage\', rows 3, 4: 2 row(s) with unknown stage name(s) [\'Closed Won\', \'Negotiating\']: left out of the funnel\n  fix: map them: [opportunities.values.stage] "Closed Won" = "<one of opportunity, first_appointment, prospect_1, prospect_2, prospect_3, won, lost>"'],
+    '27_probability_percent': ["error: opportunities.csv, column 'probability', row 2: 1 probabilities above 1 ('75'): percentages?\n  fix: add [opportunities.scale] probability = 0.01 to the mapping file"],
+}
+
+
+def _digest(path: Path) -> dict[str, str]:
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_the_corpus_has_at_least_twenty_cases_and_each_is_expected():
+    names = sorted(p.name for p in BAD.iterdir())
+    assert len(names) >= 20 and names == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_input_is_reported_exactly_and_left_untouched(name, tmp_path):
+    path = BAD / name
+    before = _digest(BAD)
+    if name.endswith(".toml"):
+        with pytest.raises(InputError) as err:
+            validate(BAD / "07_negative_amounts.csv", mapping=path, as_of=AS_OF)
+        got = [str(i) for i in err.value.report.issues]
+    else:
+        report = validate(path, as_of=AS_OF)
+        got = [str(i) for i in report.issues]
+        if report.ok:  # warnings only: the import applies the rules and writes elsewhere
+            import_data(path, tmp_path / "out", as_of=AS_OF)
+            assert (tmp_path / "out" / "orders.csv").exists()
+        else:
+            with pytest.raises(InputError):
+                import_data(path, tmp_path / "out", as_of=AS_OF)
+            assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert got == EXPECTED[name]
+    assert _digest(BAD) == before  # the user's files are never modified
+
+
+def test_validate_command_exit_status_and_output(capsys):
+    assert cli.main(["validate", str(BAD / "07_negative_amounts.csv"), "--as-of", AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "0 error(s), 1 warning(s)" in out and out.rstrip().endswith("OK: the data can be analysed.")
+    assert cli.main(["validate", str(BAD / "21_combined_errors.csv"), "--as-of", AS_OF]) == 1
+    out = capsys.readouterr().out
+    assert "2 error(s), 0 warning(s)" in out and "NOT OK" in out
+    assert cli.main(["validate", str(BAD / "07_negative_amounts.csv"), "--mapping",
+                     str(BAD / "19_wrong_mapping.toml")]) == 1
+    assert "3 error(s)" in capsys.readouterr().err
+    assert cli.main(["validate", str(BAD / "no_such_file.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_the_rules_applied_by_the_import(tmp_path):
+    import_data(BAD / "20_combined_warnings.csv", tmp_path / "out", as_of=AS_OF)
+    o = load(tmp_path / "out").orders
+    # kept: O1 once, O5; left out: the duplicate, no id, the refund, the future order
+    assert o["order_id"].tolist() == ["O1", "O5"] and o["amount"].tolist() == [100, 10]
+    assert "4 warning(s)" in (tmp_path / "out" / "validation.txt").read_text(encoding="utf-8")
+
+
+# --- formats ---------------------------------------------------------------------------
+
+def _write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_dates_in_the_common_formats_and_excel_serials(tmp_path):
+    f = _write(tmp_path / "orders.csv", "customer_id,order_date,amount\n"
+               "C1,2024-03-05,1\nC1,2024/3/5,1\nC1,2024.3.5,1\nC1,2024年3月5日,1\n"
+               "C1,2024-03-05 14:30:00,1\nC1,45356,1\nC1,20240305,1\n")
+    import_data(f, tmp_path / "out", as_of=AS_OF)
+    d = load(tmp_path / "out").orders["order_date"]
+    assert (d == pd.Timestamp("2024-03-05")).all() and len(d) == 7
+
+
+def test_day_first_dates_with_a_format_in_the_mapping(tmp_path):
+    m = _write(tmp_path / "m.toml", '[orders]\ndate_format = "%d/%m/%Y"\n')
+    import_data(BAD / "05_day_first_dates.csv", tmp_path / "out", mapping=m, as_of=AS_OF)
+    assert load(tmp_path / "out").orders["order_date"].dt.strftime("%Y-%m-%d").tolist() == \
+        ["2024-03-05", "2024-03-17"]
+
+
+def test_amounts_with_separators_currency_signs_and_brackets(tmp_path):
+    f = _write(tmp_path / "o.csv", "customer_id,order_date,amount\n"
+               'C1,2024-03-05,"1,200"\nC1,2024-03-06,¥3500\nC1,2024-03-07,"￥12,000.00"\n'
+               "C1,2024-03-08,RMB 800\nC1,2024-03-09,650元\nC1,2024-03-10, 42 \n")
+    import_data(f, tmp_path / "out", as_of=AS_OF)
+    assert load(tmp_path / "out").orders["amount"].tolist() == [1200, 3500, 12000, 800, 650, 42]
+
+
+def test_utf8_bom_semicolons_and_case_of_headers(tmp_path):
+    f = _write(tmp_path / "o.csv", "\ufeffCustomer_ID;Order_Date;Amount\nC1;2024-03-05;9\n")
+    import_data(f, tmp_path / "out", as_of=AS_OF)
+    assert load(tmp_path / "out").orders["amount"].tolist() == [9]
+
+
+def test_gbk_is_detected_and_read_with_a_chinese_mapping(tmp_path):
+    m = _write(tmp_path / "m.toml", '[orders.columns]\n"客户编号" = "customer_id"\n'
+               '"成交日期" = "order_date"\n"成交金额" = "amount"\n')
+    report = import_data(BAD / "12_gbk_chinese_headers.csv", tmp_path / "out", mapping=m, as_of=AS_OF)
+    assert [i.level for i in report.issues] == ["warning"] and "GB18030" in str(report.issues[0])
+    o = load(tmp_path / "out").orders
+    assert o["amount"].tolist() == [1200, 800]
+    assert o["order_date"].dt.day.tolist() == [5, 6]
+
+
+def _ledger(path: Path) -> Path:
+    """A hand-kept Excel ledger: a title block, the header on row 3, Chinese values."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["成交记录 (2024–2025)"])
+    ws.append(["导出日期", "2025-12-31"])
+    ws.append(["客户编号", "客户名称", "成交日期", "成交金额", "产品", "备注"])
+    rows = [("K001", "苏州宏远建设有限公司", dt.datetime(2024, 3, 5), 12000, "计价软件", ""),
+            ("K001", "苏州宏远建设有限公司", "2025年1月8日", "¥3,500", "钢筋软件", "续费"),
+            ("K002", "杭州城投置业有限公司", 45500, 800.0, "培训服务", None),
+            ("K003", "南京安装工程公司", "2025/6/1", "58,900", "算量软件", None),
+            ("K003", "南京安装工程公司", "2025/6/2", "-500", "算量软件", "退款"),
+            (None, None, None, None, None, None)]
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_excel_with_the_header_below_a_title_block(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _ledger(folder / "成交记录.xlsx")
+    report = import_data(folder, tmp_path / "out", mapping=MAPPINGS / "chinese-crm.toml", as_of=AS_OF)
+    assert [str(i) for i in report.issues] == [
+        "warning: 成交记录.xlsx, column '成交金额' (amount), row 8: 1 negative amount (refunds or "
+        "credit notes), total ¥-500: left out, so revenue is gross sales"]
+    assert any("header found on row 3" in n for n in report.notes)
+    crm = load(tmp_path / "out")
+    assert crm.orders["amount"].tolist() == [12000, 3500, 800, 58900]
+    assert crm.orders["order_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-05", "2025-01-08", "2024-07-27", "2025-06-01"]
+    assert crm.orders["product_line"].astype(str).tolist() == [
+        "estimating", "rebar", "training_service", "quantity_takeoff"]
+    # customers are derived from the orders, with their names
+    assert crm.customers.set_index("customer_id")["customer_name"].to_dict() == {
+        "K001": "苏州宏远建设有限公司", "K002": "杭州城投置业有限公司", "K003": "南京安装工程公司"}
+
+
+def test_example_mappings_are_valid():
+    for name in ("salesforce", "hubspot", "chinese-crm"):
+        m = read_mapping(MAPPINGS / f"{name}.toml")
+        assert "orders" in m.tables and "opportunities" in m.tables
+
+
+def test_pseudonyms_are_stable_and_replace_every_personal_field(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _ledger(folder / "成交记录.xlsx")
+    import_data(folder, tmp_path / "a", mapping=MAPPINGS / "chinese-crm.toml", as_of=AS_OF,
+                pseudonymise=True, key="secret")
+    import_data(folder, tmp_path / "b", mapping=MAPPINGS / "chinese-crm.toml", as_of=AS_OF,
+                pseudonymise=True, key="secret")
+    a = (tmp_path / "a" / "customers.csv").read_text(encoding="utf-8")
+    assert a == (tmp_path / "b" / "customers.csv").read_text(encoding="utf-8")
+    everything = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").iterdir())
+    assert "苏州" not in everything and "Customer " in a
+    assert pseudonym("x", "customer_name", key="k1") != pseudonym("x", "customer_name", key="k2")
+    assert pseudonym("13800138000", "mobile", key="k").isdigit()
+    assert pseudonym("a@b.cn", "email", key="k").endswith("@example.invalid")
