@@ -28,11 +28,24 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from custlib.course import run_course
 
-    out = run_course(args.data, args.out, force=args.force, progress=not args.quiet)
-    print(f"\nDone. Open {out / 'index.html'} in a browser for the executed lessons;")
-    print(f"files the lessons wrote are in {out / 'files'}.")
+    result = run_course(args.data, args.out, force=args.force, progress=not args.quiet,
+                        mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise)
+    out, report = result["out"], result["report"]
+    print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
+    for name, reason in result["skipped"].items():
+        print(f"skipped {name}: {reason}")
+    print(f"\nDone: {len(result['ran'])} lesson(s) ran. Open {out / 'index.html'} in a browser;")
+    print(f"the manager's workbook and the charts are in {out / 'files'}.")
     print("To teach or change the lessons interactively: .venv/bin/jupyter lab notebooks/")
     return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from custlib.ingest import validate
+
+    report = validate(args.path, mapping=args.mapping, as_of=args.as_of)
+    print(report.text())
+    return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,13 +86,36 @@ def build_parser() -> argparse.ArgumentParser:
         "The data is only read. A failed run leaves no half-written output.",
     )
     run.add_argument("--data", metavar="PATH", default=None,
-                     help="folder holding the tables (orders.csv, customers.csv, ...); default: "
-                     "$CUSTLIB_DATA, else the bundled data/synthetic")
+                     help="folder holding the tables (orders.csv, customers.csv, ... or .xlsx), "
+                     "or a single orders file; default: $CUSTLIB_DATA, else the bundled "
+                     "data/synthetic")
+    run.add_argument("--mapping", metavar="FILE", default=None,
+                     help="TOML file renaming your columns and values (see examples/mappings/)")
+    run.add_argument("--as-of", metavar="DATE", default=None,
+                     help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
+    run.add_argument("--pseudonymise", action="store_true",
+                     help="replace names, phones, e-mails and QQ numbers by stable pseudonyms "
+                     "in every output (key: $CUSTLIB_PSEUDONYM_KEY)")
     run.add_argument("--out", metavar="DIR", default="build/workbook",
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+
+    val = sub.add_parser(
+        "validate",
+        help="check a CRM export and list every problem",
+        description="Check a folder of tables (or a single orders file) against the input "
+        "contract and list every problem at once, with file, column, rows and a fix: errors "
+        "(the analysis cannot run) and warnings (handled by the stated rule). Exit status 0 "
+        "when there is no error, 1 otherwise. Files are only read.",
+    )
+    val.add_argument("path", metavar="PATH", help="folder of tables, or an orders file")
+    val.add_argument("--mapping", metavar="FILE", default=None,
+                     help="TOML file renaming your columns and values")
+    val.add_argument("--as-of", metavar="DATE", default=None,
+                     help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
+    val.set_defaults(func=_cmd_validate)
     return parser
 
 
@@ -88,9 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileExistsError, FileNotFoundError, RuntimeError) as exc:
-        print(f"custlib {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        from custlib.ingest import InputError
+
+        if isinstance(exc, InputError):
+            print(exc.report.text(), file=sys.stderr)
+            return 1
+        if isinstance(exc, (ValueError, FileExistsError, FileNotFoundError, RuntimeError)):
+            print(f"custlib {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["NOTEBOOK_DIR", "lessons", "lesson_title", "run_course", "LessonError"]
+__all__ = ["NOTEBOOK_DIR", "lessons", "lesson_title", "lesson_requires", "unmet_requirements",
+           "run_course", "LessonError"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -56,6 +57,39 @@ def lesson_title(path: Path) -> tuple[str, str]:
     return path.stem, ""
 
 
+def lesson_requires(path: Path) -> list[str]:
+    """What a lesson needs from the data: ``table`` or ``table.column`` entries.
+
+    Declared in the notebook metadata as ``{"custlib": {"requires": [...]}}``; a
+    lesson that declares nothing needs the orders only.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return list(nb.get("metadata", {}).get("custlib", {}).get("requires", ["orders"]))
+
+
+def unmet_requirements(crm, requires: list[str]) -> list[str]:
+    """Why ``crm`` cannot run a lesson needing ``requires`` (empty list: it can).
+
+    A column counts as present when the table has it with at least one value.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> unmet_requirements(load(), ["orders", "customers.org_type"])
+    []
+    """
+    reasons = []
+    for req in requires:
+        table, _, column = req.partition(".")
+        df = getattr(crm, table, None)
+        if df is None:
+            reasons.append(f"needs the {table} table")
+        elif column and (column not in df.columns or column in df.attrs.get("absent_columns", ())
+                         or not df[column].notna().any()):
+            reasons.append(f"needs column {column} of {table}")
+    return reasons
+
+
 def _execute(path: Path, data: Path, files_out: Path, timeout: int):
     import nbformat
     from nbclient import NotebookClient
@@ -79,11 +113,18 @@ def _execute(path: Path, data: Path, files_out: Path, timeout: int):
     return nb
 
 
-def _index_html(entries: list[tuple[str, str, str]], data: Path, when: str) -> str:
+def _index_html(entries: list[tuple[str, str, str]], skipped: list[tuple[str, str]], data: Path,
+                when: str, report_lines: list[str]) -> str:
     items = "\n".join(
         f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
         f'<br><span class="s">{html.escape(summary)}</span></li>'
         for href, title, summary in entries)
+    skipped_html = ""
+    if skipped:
+        rows = "\n".join(f"  <li>{html.escape(t)}: <em>{html.escape(r)}</em></li>" for t, r in skipped)
+        skipped_html = (f"<h2>Lessons skipped</h2>\n<p>The data does not hold what these need:</p>"
+                        f"\n<ul>\n{rows}\n</ul>")
+    notes = "".join(f"<li>{html.escape(x)}</li>" for x in report_lines)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Customer Analysis Workbook — lessons</title>
@@ -92,12 +133,19 @@ li{{margin:.6em 0}} .s{{color:#555}} footer{{color:#777;font-size:.9em;margin-to
 </head><body>
 <h1>Customer Analysis Workbook (客户分析)</h1>
 <p>The lessons, executed on the data in <code>{html.escape(str(data))}</code>.</p>
-<ol start="0">
+<ol>
 {items}
 </ol>
-<p>The manager's workbook (master table, roll-ups, pyramid):
-<a href="files/customer-analysis-workbook.xlsx">customer-analysis-workbook.xlsx</a>.
-Other files the lessons wrote are in <a href="files/">files/</a>.</p>
+{skipped_html}
+<h2>Files for the sales manager</h2>
+<ul>
+<li><a href="files/customer-analysis-workbook.xlsx">customer-analysis-workbook.xlsx</a>: the
+master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tables</li>
+<li><a href="files/charts/">charts/</a>: the charts as PNG;
+<a href="files/">files/</a>: everything the lessons wrote</li>
+<li><a href="data/validation.txt">validation.txt</a>: what was read, and every warning</li>
+</ul>
+<ul class="s">{notes}</ul>
 <footer>Built {html.escape(when)}.</footer>
 </body></html>
 """
@@ -105,42 +153,75 @@ Other files the lessons wrote are in <a href="files/">files/</a>.</p>
 
 def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force: bool = False,
                progress: bool = True, notebook_dir: str | os.PathLike | None = None,
-               timeout: int = 600, workbook: bool = True) -> Path:
-    """Execute every lesson on ``data`` and write HTML pages and an index to ``out``.
+               timeout: int = 600, workbook: bool = True, mapping=None, as_of=None,
+               pseudonymise: bool = False, key: str | None = None) -> dict:
+    """Execute every lesson the data allows and write HTML pages, an index, the Excel
+    workbook and the charts to ``out``.
+
+    The input is first validated and normalised by :func:`custlib.ingest.import_data`
+    into ``out/data`` (the input itself is only read); the lessons then run on that
+    folder, each in its own kernel, and lessons whose tables or columns are missing
+    (see :func:`lesson_requires`) are skipped with the reason.
 
     Parameters
     ----------
     data : path-like or None
-        The data folder (None: the default of :func:`custlib.data.data_dir`).
+        A folder of tables or a single orders file (None: ``$CUSTLIB_DATA``, else the
+        bundled synthetic data).
     out : path-like
         Output folder: ``index.html``, ``lessons/NN_*.html``, ``notebooks/NN_*.ipynb``
-        (executed) and ``files/`` (what the lessons wrote).
+        (executed), ``files/`` (the workbook, ``charts/`` and what the lessons wrote)
+        and ``data/`` (the normalised tables and ``validation.txt``).
     force : bool
         Replace an existing non-empty ``out``; without it such a folder is refused.
     progress : bool
         Show a progress bar.
     workbook : bool
-        Also write the manager's Excel workbook (``files/customer-analysis-workbook.xlsx``:
-        the master table, its roll-ups and the pyramid, see :mod:`custlib.report`).
+        Also write the manager's Excel workbook and the PNG charts
+        (:func:`custlib.report.write_workbook`, :func:`custlib.report.write_charts`).
+    mapping : path-like, optional
+        Mapping file for the export (see :func:`custlib.ingest.read_mapping`).
+    as_of : date-like, optional
+        Extraction date (default: the mapping's, else today).
+    pseudonymise : bool
+        Replace names, phones, e-mails and QQ numbers by stable pseudonyms everywhere.
+    key : str, optional
+        Secret key of the pseudonyms (default ``$CUSTLIB_PSEUDONYM_KEY``).
 
     Returns
     -------
-    Path
-        ``out``.
+    dict
+        ``out`` (Path), ``ran`` (lesson names), ``skipped`` ({lesson: reason}),
+        ``report`` (the :class:`custlib.ingest.Report`).
+
+    Raises
+    ------
+    custlib.ingest.InputError
+        The data has errors (nothing is written).
+    FileExistsError
+        ``out`` is not empty and ``force`` is not set.
+    custlib.course.LessonError
+        A lesson failed (nothing is written; a previous ``out`` is left as it was).
     """
     import nbformat
     from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
 
-    from custlib.data import data_dir
+    from custlib.data import DEFAULT_DATA_DIR, load
+    from custlib.ingest import import_data
 
-    data = data_dir(data).resolve()
+    if data in (None, ""):
+        data = os.environ.get("CUSTLIB_DATA") or DEFAULT_DATA_DIR
+    data = Path(data).expanduser().resolve()
+    if not data.exists():
+        raise FileNotFoundError(f"{data} does not exist: expected a folder of tables or an orders file")
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise FileExistsError(f"{out} exists and is not empty; choose another --out or pass "
                               "--force to replace it")
-    if data == out or data in out.parents or out in data.parents:
-        raise ValueError(f"the output folder {out} must not be inside the data folder {data} "
+    src = data
+    if src == out or (src.is_dir() and src in out.parents) or out in src.parents:
+        raise ValueError(f"the output folder {out} must not be inside the data folder {src} "
                          "or contain it: the data is never written to")
     found = lessons(notebook_dir)
     if not found:
@@ -148,25 +229,40 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        (build / "lessons").mkdir()
-        (build / "notebooks").mkdir()
-        (build / "files").mkdir()
+        report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
+                             pseudonymise=pseudonymise, key=key)
+        crm = load(build / "data")
+        for sub in ("lessons", "notebooks", "files"):
+            (build / sub).mkdir()
         exporter = HTMLExporter()
-        entries = []
-        for path in tqdm(found, desc="lessons", unit="lesson", disable=not progress):
-            nb = _execute(path, data, build / "files", timeout)
+        entries, skipped = [], {}
+        todo = []
+        for path in found:
+            reasons = unmet_requirements(crm, lesson_requires(path))
+            if reasons:
+                skipped[path.name] = "; ".join(reasons)
+            else:
+                todo.append(path)
+        for path in tqdm(todo, desc="lessons", unit="lesson", disable=not progress):
+            nb = _execute(path, build / "data", build / "files", timeout)
             nbformat.write(nb, build / "notebooks" / path.name)
             body, _ = exporter.from_notebook_node(nb)
             (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
             title, summary = lesson_title(path)
             entries.append((f"lessons/{path.stem}.html", title, summary))
         if workbook:
-            from custlib.data import load
-            from custlib.report import write_workbook
+            from custlib.report import write_charts, write_workbook
 
-            write_workbook(load(data), build / "files" / "customer-analysis-workbook.xlsx")
+            # the analysis date: the one given, else the latest date in the data
+            when_data = report.as_of if report.as_of_source != "today" else None
+            write_workbook(crm, build / "files" / "customer-analysis-workbook.xlsx", as_of=when_data)
+            write_charts(crm, build / "files" / "charts", as_of=when_data)
         when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        (build / "index.html").write_text(_index_html(entries, data, when), encoding="utf-8")
+        skipped_titles = [(lesson_title(p)[0], skipped[p.name]) for p in found if p.name in skipped]
+        notes = [f"{len(report.warnings)} warning(s) from validation; see validation.txt"] + \
+            [str(n) for n in report.notes]
+        (build / "index.html").write_text(_index_html(entries, skipped_titles, data, when, notes),
+                                          encoding="utf-8")
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)
@@ -177,4 +273,4 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
-    return out
+    return {"out": out, "ran": [p.name for p in todo], "skipped": skipped, "report": report}

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from custlib.data import CRMData
-from custlib.pyramid import customer_layers, layer_counts, tier_table, tiers_by_threshold
+from custlib.pyramid import (abc_classes, customer_layers, layer_counts, pareto_fraction,
+                             tier_table, tiers_by_threshold, top_share)
 from custlib.workbook import (ROLLUP_NAMES, classification_summary, master_table,
                               open_opportunities, purchase_summary, upgrade_analysis)
 
-__all__ = ["as_of_date", "workbook_tables", "write_workbook"]
+__all__ = ["as_of_date", "workbook_tables", "write_workbook", "write_charts"]
 
 
 def as_of_date(crm: CRMData) -> pd.Timestamp:
@@ -47,21 +48,86 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
                                               start=year_start, end=as_of))
         pyramid = pd.concat([pyramid, layers.iloc[1:].rename("customers").to_frame()])
     sheets["pyramid · 客户金字塔"] = pyramid
-    if crm.customers is not None:
+    if crm.customers is not None and _has(crm.customers, "org_type", "business_line", "rep_id"):
         master = master_table(crm.customers, as_of=as_of, orders=crm.orders,
                               contacts=crm.contacts, opportunities=crm.opportunities,
                               activities=crm.activities, events=crm.events)
         sheets["master · 客户分析总表"] = master
         sheets[f"classification · {ROLLUP_NAMES['classification_summary']}"] = \
             classification_summary(master)
-    if crm.opportunities is not None:
+    sheets["pareto · 二八法则"] = _pareto_table(revenue)
+    sheets["lifecycle · 生命周期"] = _lifecycle_table(crm, as_of)
+    if crm.opportunities is not None and "stage" in crm.opportunities:
+        funnel = _funnel_table(crm.opportunities)
+        if funnel is not None:
+            sheets["funnel · 销售漏斗"] = funnel
+        grades = _grades_table(crm.opportunities, as_of)
+        if grades is not None:
+            sheets["grades · 客户分级"] = grades
+    if crm.opportunities is not None and _has(crm.opportunities, "expected_value", "probability",
+                                               "buyer_kind", "expected_close_date"):
         op = open_opportunities(crm.opportunities, as_of)
         sheets[f"organisation · {ROLLUP_NAMES['organisation_purchases']}"] = \
             purchase_summary(op, "organisation")
         sheets[f"individual · {ROLLUP_NAMES['individual_purchases']}"] = \
             purchase_summary(op, "individual")
         sheets[f"upgrades · {ROLLUP_NAMES['upgrade_analysis']}"] = upgrade_analysis(op)
-    return sheets
+    # the §11 roll-ups first, then the analysis tables
+    later = [k for k in sheets if k.split(" · ")[0] in ("pareto", "lifecycle", "funnel", "grades")]
+    return {k: sheets[k] for k in [k for k in sheets if k not in later] + later}
+
+
+def _has(df: pd.DataFrame, *columns: str) -> bool:
+    """True when every column is present with at least one value."""
+    absent = set(df.attrs.get("absent_columns", ()))
+    return all(c in df.columns and c not in absent and df[c].notna().any() for c in columns)
+
+
+def _pareto_table(revenue: pd.Series) -> pd.DataFrame:
+    """The 80/20 reading of the revenue: top shares, the x giving 80 %, ABC class sizes."""
+    rows = [(f"revenue share of the top {f:.0%} of customers", top_share(revenue, f), "fraction")
+            for f in (0.01, 0.05, 0.10, 0.20, 0.50)]
+    rows.append(("share of customers bringing 80 % of revenue", pareto_fraction(revenue, 0.80),
+                 "fraction"))
+    for cls, n in abc_classes(revenue).value_counts().sort_index().items():
+        rows.append((f"class {cls} customers (ABC)", int(n), "customers"))
+    return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
+
+
+def _lifecycle_table(crm: CRMData, as_of) -> pd.DataFrame:
+    from custlib.lifecycle import lifecycle_features, lifecycle_stage
+
+    feats = lifecycle_features(crm.orders, as_of)
+    out = {scheme: lifecycle_stage(feats, scheme).value_counts(sort=False)
+           for scheme in ("operator", "textbook")}
+    return pd.concat(out, names=["scheme", "stage"]).rename("customers").to_frame()
+
+
+def _funnel_table(opportunities: pd.DataFrame) -> pd.DataFrame | None:
+    """Stage counts and conversion (needs the date each stage was entered)."""
+    from custlib.funnel import conversion_rates
+
+    if not _has(opportunities, "opportunity_date", "first_appointment_date"):
+        return None
+    return conversion_rates(opportunities)
+
+
+def _grades_table(opportunities: pd.DataFrame, as_of) -> pd.DataFrame | None:
+    from custlib.grading import grade_by_probability, grade_by_time_to_close
+    from custlib.schema import OPEN_STAGES
+
+    if not _has(opportunities, "expected_close_date"):
+        return None
+    op = opportunities[opportunities["stage"].isin(OPEN_STAGES)]
+    if op.empty:
+        return None
+    t = pd.DataFrame({"by time to close": grade_by_time_to_close(op["expected_close_date"], as_of)
+                      .value_counts(sort=False)})
+    if _has(op, "probability"):
+        t["by probability"] = grade_by_probability(op["probability"], op["expected_close_date"],
+                                                   as_of).value_counts(sort=False)
+    t.index.name = "grade"
+    return t
 
 
 def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -87,3 +153,66 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Path]:
+    """Write the report's charts as PNG files into ``folder`` and return their paths.
+
+    The pyramid (customers and revenue per tier), the Pareto curve of the last 12
+    months, and — when opportunities are supplied — the funnel.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from custlib.plotting import use_course_style, yuan
+    from custlib.pyramid import lorenz_curve
+
+    use_course_style()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    as_of = pd.Timestamp(as_of) if as_of is not None else as_of_date(crm)
+    tables = workbook_tables(crm, as_of)
+    written = []
+
+    def save(fig, name):
+        path = folder / name
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        written.append(path)
+
+    pyramid = tables["pyramid · 客户金字塔"]
+    tiers = pyramid.dropna(subset=["revenue"]) if "revenue" in pyramid else pyramid
+    tiers = tiers[[i != "total" for i in tiers.index]]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.barh([str(i) for i in tiers.index][::-1], tiers["revenue"].to_numpy()[::-1])
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(yuan))
+    ax.set_title("Revenue by tier of the customer pyramid (客户金字塔), last 12 months")
+    ax.set_xlabel("revenue (CNY)")
+    save(fig, "pyramid.png")
+
+    year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    o = crm.orders[(crm.orders["order_date"] >= year_start) & (crm.orders["order_date"] <= as_of)]
+    revenue = o.groupby("customer_id")["amount"].sum()
+    curve = lorenz_curve(revenue[revenue > 0].sort_values(ascending=False))
+    fig, ax = plt.subplots(figsize=(6, 5))
+    x = curve.iloc[:, 0].to_numpy()
+    y = curve.iloc[:, 1].to_numpy()
+    ax.plot(x, y, label="customers, largest first")
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="all equal")
+    ax.axhline(0.8, color="#d62728", lw=0.8)
+    ax.set_title("Pareto curve (二八法则), last 12 months")
+    ax.set_xlabel("share of customers")
+    ax.set_ylabel("share of revenue")
+    ax.legend()
+    save(fig, "pareto.png")
+
+    funnel = tables.get("funnel · 销售漏斗")
+    if funnel is not None:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        ax.barh([str(i) for i in funnel.index][::-1], funnel["reached"].to_numpy()[::-1])
+        ax.set_title("Opportunities reaching each stage (销售漏斗)")
+        ax.set_xlabel("opportunities")
+        save(fig, "funnel.png")
+    return written

@@ -31,12 +31,20 @@ def course(tmp_path):
 
 
 def test_runs_every_lesson_and_writes_an_index(course, tmp_path, synthetic_dir):
-    out = run_course(None, tmp_path / "out", notebook_dir=course, progress=False)
+    res = run_course(None, tmp_path / "out", notebook_dir=course, progress=False)
+    out = res["out"]
+    assert res["ran"] == ["00_a.ipynb", "01_b.ipynb"] and res["skipped"] == {}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="lessons/00_a.html">First lesson' in index
     assert 'href="lessons/01_b.html">Second lesson' in index
     assert (out / "lessons" / "01_b.html").read_text(encoding="utf-8").count("2") > 0
-    assert (out / "files" / "seen.txt").read_text() == str(synthetic_dir)
+    # the lessons read the validated copy of the data, written beside the report
+    assert (out / "files" / "seen.txt").read_text().endswith("/data")
+    assert (out / "data" / "orders.csv").read_bytes() == (synthetic_dir / "orders.csv").read_bytes() \
+        or (out / "data" / "orders.csv").stat().st_size > 0
+    assert "0 error(s), 0 warning(s)" in (out / "data" / "validation.txt").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (out / "files" / "charts").iterdir()) == \
+        ["funnel.png", "pareto.png", "pyramid.png"]
     assert (out / "files" / "customer-analysis-workbook.xlsx").stat().st_size > 10_000
     assert 'href="files/customer-analysis-workbook.xlsx"' in index
     assert [p.name for p in lessons(course)] == ["00_a.ipynb", "01_b.ipynb"]
@@ -54,7 +62,7 @@ def test_refuses_non_empty_output_without_force(course, tmp_path):
 
 
 def test_failed_lesson_leaves_previous_output_untouched(course, tmp_path):
-    out = run_course(None, tmp_path / "out", notebook_dir=course, progress=False)
+    out = run_course(None, tmp_path / "out", notebook_dir=course, progress=False)["out"]
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     _notebook(course / "02_broken.ipynb", "raise RuntimeError('boom in cell')")
     with pytest.raises(LessonError, match=r"02_broken.ipynb failed(.|\n)*boom in cell"):
@@ -67,3 +75,18 @@ def test_failed_lesson_leaves_previous_output_untouched(course, tmp_path):
 def test_output_inside_the_data_folder_is_refused(course, tmp_path, synthetic_dir):
     with pytest.raises(ValueError, match="never written to"):
         run_course(None, synthetic_dir / "report", notebook_dir=course, progress=False)
+
+
+def test_lessons_needing_missing_tables_are_skipped_with_the_reason(course, tmp_path):
+    nb = nbformat.read(course / "01_b.ipynb", as_version=4)
+    nb.metadata["custlib"] = {"requires": ["orders", "opportunities.stage", "customers.org_type"]}
+    nbformat.write(nb, course / "01_b.ipynb")
+    export = tmp_path / "export.csv"
+    export.write_text("customer_id,order_date,amount\nC1,2024-03-05,900\nC2,2024-04-01,50\n",
+                      encoding="utf-8")
+    res = run_course(export, tmp_path / "out", notebook_dir=course, progress=False)
+    assert res["ran"] == ["00_a.ipynb"]
+    assert res["skipped"] == {"01_b.ipynb": "needs the opportunities table; "
+                                            "needs column org_type of customers"}
+    index = (res["out"] / "index.html").read_text(encoding="utf-8")
+    assert "Second lesson: <em>needs the opportunities table" in index

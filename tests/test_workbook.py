@@ -98,11 +98,22 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == ["pyramid · 客户金字塔", "master · 客户分析总表",
                                "classification · 客户分类汇总表", "organisation · 单位购买汇总表",
-                               "individual · 个人购买汇总表", "upgrades · 用户升级分析表"]
+                               "individual · 个人购买汇总表", "upgrades · 用户升级分析表",
+                               "pareto · 二八法则", "lifecycle · 生命周期", "funnel · 销售漏斗",
+                               "grades · 客户分级"]
     pyramid = pd.read_excel(path, sheet_name=0, index_col=0)
     y2 = crm.orders.loc[crm.orders["order_date"].dt.year == 2025, "amount"].sum()
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == y2
     assert pyramid.loc[["inactive", "prospect", "suspect"], "customers"].tolist() == [154, 250, 1_000]
     master = pd.read_excel(path, sheet_name=1, index_col=0)
     assert len(master) == len(crm.customers)
+    pareto = pd.read_excel(path, sheet_name="pareto · 二八法则", index_col=0)
+    revenue = crm.orders[crm.orders["order_date"].dt.year == 2025].groupby("customer_id")["amount"].sum()
+    top = revenue.sort_values(ascending=False)
+    assert pareto.loc["revenue share of the top 20% of customers", "value"] == pytest.approx(
+        top.iloc[: round(0.2 * len(top))].sum() / top.sum(), abs=0.01)
+    assert pareto.filter(like="(ABC)", axis=0)["value"].sum() == len(revenue)
+    funnel = pd.read_excel(path, sheet_name="funnel · 销售漏斗", index_col=0)
+    assert funnel.loc["opportunity", "reached"] == len(crm.opportunities)
+    assert funnel["reached"].is_monotonic_decreasing
     assert [p.name for p in tmp_path.iterdir()] == ["wb.xlsx"]  # no temporary file left
