@@ -23,7 +23,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["use_course_style", "cjk_font", "yuan"]
+__all__ = ["use_course_style", "cjk_font", "yuan", "what_if"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -74,3 +74,65 @@ def yuan(x: float, _pos=None) -> str:
     if abs(x) >= 1e3:
         return f"¥{x / 1e3:.3g}k"
     return f"¥{x:.0f}"
+
+
+def what_if(function, *, show: bool = True, **controls):
+    """Show ``function`` with sliders (an ipywidgets ``interactive``), failing loudly.
+
+    Like ``ipywidgets.interact``: each keyword is a widget (or an abbreviation such as
+    a ``(min, max, step)`` tuple) for the argument of the same name, and the function
+    runs again whenever one moves. Unlike ``interact``, an exception raised on the
+    first run, with the initial values, is raised again here instead of being printed
+    inside the widget — so a lesson executed without a browser (CI, ``custlib run``)
+    fails when its what-if is broken.
+
+    Parameters
+    ----------
+    function : callable
+        Draws a chart and/or displays a table from its keyword arguments.
+    show : bool
+        Display the widget (False: only build it, e.g. to test the function).
+    **controls
+        Widgets or abbreviations, one per argument of ``function``.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        The widget (already displayed).
+
+    Raises
+    ------
+    Exception
+        Whatever ``function`` raised with the initial values.
+
+    Examples
+    --------
+    >>> def double(x=3):
+    ...     return 2 * x
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the widget prints codes
+    ...     w = what_if(double, x=(0, 10, 1), show=False)
+    >>> w.result
+    6
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    import functools
+
+    failures = []
+
+    @functools.wraps(function)  # keeps the signature, so the defaults are the initial values
+    def run(**kwargs):
+        try:
+            return function(**kwargs)
+        except Exception as exc:
+            failures.append(exc)
+            raise
+
+    box = widgets.interactive(run, **controls)
+    if show:
+        display(box)
+    if failures:
+        raise failures[0]
+    return box

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import warnings
 
 import matplotlib
@@ -44,3 +45,14 @@ def test_default_font_would_miss_the_glyphs(tmp_path):
 
 def test_yuan_formatter():
     assert [yuan(x) for x in (1_400_000, 800_000, 45_600, 950)] == ["¥1.4M", "¥800k", "¥45.6k", "¥950"]
+
+
+def test_what_if_raises_what_the_function_raised_on_first_run():
+    from custlib.plotting import what_if
+
+    def broken(x=1):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        what_if(broken, x=(0, 5, 1), show=False)
+    assert what_if(lambda y=2: y + 1, y=(0, 5, 1), show=False).result == 3
