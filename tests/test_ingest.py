@@ -217,3 +217,31 @@ def test_pseudonyms_are_stable_and_replace_every_personal_field(tmp_path):
     assert pseudonym("x", "customer_name", key="k1") != pseudonym("x", "customer_name", key="k2")
     assert pseudonym("13800138000", "mobile", key="k").isdigit()
     assert pseudonym("a@b.cn", "email", key="k").endswith("@example.invalid")
+
+
+def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
+    """Chinese headers in an Excel ledger, no other table: what can run runs, the rest is
+    skipped with its reason, and the workbook holds the right totals."""
+    from custlib.course import lessons, run_course
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _ledger(folder / "成交记录.xlsx")
+    before = _digest(folder)
+    res = run_course(folder, tmp_path / "report", mapping=MAPPINGS / "chinese-crm.toml",
+                     as_of=AS_OF, progress=False)
+    assert _digest(folder) == before
+    names = [p.name for p in lessons()]
+    assert set(res["ran"]) | set(res["skipped"]) == set(names)
+    assert {"03_pyramid_and_pareto.ipynb", "04_customer_value.ipynb"} <= set(res["ran"])
+    assert res["skipped"]["07_funnel_math.ipynb"].startswith("needs column stage of opportunities") \
+        or "needs the opportunities table" in res["skipped"]["07_funnel_math.ipynb"]
+    out = res["out"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Lessons skipped" in index and "needs the opportunities table" in index
+    book = openpyxl.load_workbook(out / "files" / "customer-analysis-workbook.xlsx", read_only=True)
+    assert book.sheetnames[:1] == ["pyramid · 客户金字塔"] and "pareto · 二八法则" in book.sheetnames
+    pyramid = pd.read_excel(out / "files" / "customer-analysis-workbook.xlsx", sheet_name=0, index_col=0)
+    # the last 12 months to 2025-12-31: K001's ¥3,500 and K003's ¥58,900 (the refund left out)
+    assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == 3_500 + 58_900
+    assert (out / "files" / "charts" / "pyramid.png").exists()
