@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.custlib-installed
 DATA   ?= data/synthetic
 OUT    ?= build/workbook
 
-.PHONY: setup workbook test test-compat benchmark clean
+.PHONY: setup hooks workbook test test-compat benchmark clean
 
 setup: $(STAMP)
 
@@ -19,7 +19,15 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "custlib needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e '.[dev]'
+	@$(MAKE) --no-print-directory hooks
 	@touch $@
+
+# Strip notebook outputs on every commit (git filter, this clone only): lessons are
+# committed without outputs, see notebooks/CONTRIBUTING.md.
+hooks:
+	@if [ -d .git ]; then $(BIN)/nbstripout --install && \
+	  git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout --keep-id" && \
+	  echo "nbstripout: notebook outputs are stripped on commit (cell ids kept)"; fi
 
 workbook: $(STAMP)
 	$(BIN)/custlib run --data $(DATA) --out $(OUT) --force

@@ -75,3 +75,35 @@ def test_solutions_pass_and_wrong_answers_fail(path):
     assert all(v.endswith(": correct") for v in right.values()), right
     wrong = _run_with(path, "wrong")
     assert all(": not yet: " in v for v in wrong.values()), wrong
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_the_configured_stripper_leaves_committed_lessons_unchanged(path, tmp_path):
+    """``make hooks`` installs nbstripout --keep-id as a git filter; a committed lesson must
+    already be what it produces, so the filter never rewrites a lesson behind your back."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id", str(copy)], check=True)
+    assert copy.read_bytes() == path.read_bytes()
+
+
+def test_every_lesson_is_in_the_map_and_the_trainers_guide():
+    guide = (NOTEBOOK_DIR / "README.md").read_text(encoding="utf-8")
+    for path in LESSONS:
+        assert f"]({path.name})" in guide, f"notebooks/README.md does not link {path.name}"
+
+
+def test_every_lesson_declares_what_it_needs_from_the_data():
+    from custlib import schema
+
+    for path in LESSONS:
+        nb = nbformat.read(path, as_version=4)
+        requires = nb.metadata.get("custlib", {}).get("requires")
+        assert requires, f"{path.name} has no metadata custlib.requires"
+        for req in requires:
+            table, _, column = req.partition(".")
+            assert table in schema.TABLES and (not column or column in schema.TABLES[table].names), req
