@@ -45,19 +45,24 @@ def _exercises(nb):
     return answers, solutions
 
 
-def _run_with(path, variant):
+def _verdict(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream").strip()
+
+
+def _run_both(path):
+    """Run the lesson once with every solution filled in, then, in the same kernel, each
+    exercise's plausible wrong answer; return the verdicts of both."""
     nb = nbformat.read(path, as_version=4)
     answers, solutions = _exercises(nb)
     for qid, cell in answers.items():
-        code = solutions[qid] if variant == "solution" else cell.metadata["exercise"]["wrong"]
-        cell.source = f"{code}\n{qid}(answer_{qid})"
+        cell.source = f"{solutions[qid]}\n{qid}(answer_{qid})"
+    wrong_cells = {qid: nbformat.v4.new_code_cell(f"{cell.metadata['exercise']['wrong']}\n{qid}(answer_{qid})")
+                   for qid, cell in answers.items()}
+    nb.cells.extend(wrong_cells.values())
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    verdicts = {}
-    for qid, cell in answers.items():
-        text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-        verdicts[qid] = text.strip()
-    return verdicts
+    return ({qid: _verdict(c) for qid, c in answers.items()},
+            {qid: _verdict(c) for qid, c in wrong_cells.items()})
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
@@ -71,9 +76,8 @@ def test_every_lesson_has_three_exercises_with_solutions(path):
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_solutions_pass_and_wrong_answers_fail(path):
-    right = _run_with(path, "solution")
+    right, wrong = _run_both(path)
     assert all(v.endswith(": correct") for v in right.values()), right
-    wrong = _run_with(path, "wrong")
     assert all(": not yet: " in v for v in wrong.values()), wrong
 
 
