@@ -626,6 +626,36 @@ def _parse_numbers(col):
     return pc.if_else(percent, pc.divide(num, 100.0), num)
 
 
+def _dictionary_codes(col) -> np.ndarray:
+    """An int64 code per row, equal codes for equal values, -1 for null."""
+    enc = pc.dictionary_encode(col)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _duplicate_rows(columns: list) -> np.ndarray:
+    """True for every row identical in all ``columns`` to an earlier row.
+
+    Rows are hashed from their columns' codes; rows with equal hashes that are next to
+    each other in a stable sort are then compared column by column, so a hash
+    collision can never flag two different rows.
+    """
+    codes = [_dictionary_codes(c) for c in columns]
+    n = len(codes[0])
+    h = np.zeros(n, dtype=np.uint64)
+    for c in codes:
+        h = (h * np.uint64(0x100000001B3)) ^ c.astype(np.uint64)
+    order = np.argsort(h, kind="stable")
+    same = h[order][1:] == h[order][:-1]
+    for c in codes:
+        cs = c[order]
+        same &= cs[1:] == cs[:-1]
+    dup = np.zeros(n, dtype=bool)
+    dup[order[1:][same]] = True
+    return dup
+
+
 def _present(col) -> np.ndarray:
     return pc.is_valid(col).to_numpy(zero_copy_only=False)
 
@@ -838,25 +868,18 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             keep &= ~future
     if len(report.errors) > errors_before:
         return None
-    # exact duplicates, then duplicate keys
-    tbl = pa.table(cols)
-    if tbl.num_columns:
-        import pandas as pd
-
-        frame = raw.select([source_of[c] for c in cols]).to_pandas()
-        dup = frame.duplicated(keep="first").to_numpy() & keep
+    # exact duplicates, then duplicate keys (integer codes: no Python objects per row)
+    if cols:
+        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols]) & keep
         if dup.any():
             add("warning", None, dup, f"{int(dup.sum())} row(s) repeat an earlier row exactly: "
                 "kept once (export duplicates)")
             keep &= ~dup
-        del frame, pd
     if spec.key and spec.key in cols:
-        keys = pa.array(_np(cols[spec.key])[keep])
-        import pandas as pd
-
-        k = pd.Series(_np(keys))
-        dup = np.zeros(n, dtype=bool)
-        dup[np.flatnonzero(keep)] = k.duplicated(keep=False).to_numpy() & k.notna().to_numpy()
+        codes = _dictionary_codes(cols[spec.key])
+        kept = codes[keep]
+        counts = np.bincount(kept[kept >= 0], minlength=int(codes.max()) + 1)
+        dup = keep & (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
         if dup.any():
             ids = sorted(set(pc.filter(cols[spec.key], pa.array(dup)).to_pylist()))[:_SHOW]
             add("error", shown(spec.key), dup, f"{int(dup.sum())} rows share an id with another "

@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custlib import cli
 from custlib.data import load
@@ -245,3 +247,16 @@ def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
     # the last 12 months to 2025-12-31: K001's ¥3,500 and K003's ¥58,900 (the refund left out)
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == 3_500 + 58_900
     assert (out / "files" / "charts" / "pyramid.png").exists()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"]),
+                          st.integers(0, 3)), min_size=1, max_size=40))
+def test_duplicate_rows_match_pandas(rows):
+    import pyarrow as pa
+
+    from custlib.ingest import _duplicate_rows
+
+    frame = pd.DataFrame(rows, columns=["p", "q", "r"]).astype({"r": str})
+    got = _duplicate_rows([pa.array(frame[c].tolist(), pa.string()) for c in frame])
+    assert got.tolist() == frame.duplicated(keep="first").tolist()
