@@ -257,6 +257,7 @@ def test_duplicate_rows_match_pandas(rows):
 
     from custlib.ingest import _duplicate_rows
 
-    frame = pd.DataFrame(rows, columns=["p", "q", "r"]).astype({"r": str})
-    got = _duplicate_rows([pa.array(frame[c].tolist(), pa.string()) for c in frame])
+    frame = pd.DataFrame(rows, columns=["p", "q", "r"])
+    got = _duplicate_rows([pa.array([r[i] if r[i] is None else str(r[i]) for r in rows], pa.string())
+                           for i in range(3)])
     assert got.tolist() == frame.duplicated(keep="first").tolist()
