@@ -76,6 +76,15 @@ def lifecycle_features(orders: pd.DataFrame, as_of, customers=None,
     DataFrame
         Index ``customer_id``; ``tenure``, ``recency`` (days), ``revenue_recent``,
         ``revenue_previous`` (CNY), ``trend`` (fraction).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B"],
+    ...                   "order_date": pd.to_datetime(["2023-03-01", "2024-11-01", "2023-01-10"]),
+    ...                   "amount": [1_000, 1_500, 300]})
+    >>> lifecycle_features(o, "2024-12-31")[["tenure", "recency", "trend"]].to_dict("index")
+    {'A': {'tenure': 671, 'recency': 60, 'trend': 0.5}, 'B': {'tenure': 721, 'recency': 721, 'trend': -1.0}}
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"], allow_empty=True)
@@ -112,6 +121,31 @@ def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
     Series
         Ordered categorical in lifecycle order, named ``stage``, same index as
         ``features``.
+
+    Parameters
+    ----------
+    features : DataFrame
+        From :func:`lifecycle_features`: ``tenure``, ``recency`` (days), ``trend`` (fraction).
+    scheme : {"operator", "textbook"}
+        Which stage names to use (see :data:`SCHEMES`).
+    new_days, exit_days : int
+        Tenure up to which a customer is new, recency beyond which it has left (days;
+        ``LIFECYCLE.new_days``, ``LIFECYCLE.exit_days``).
+    growth, decline : float
+        Revenue trend above which a customer grows, below which it declines
+        (fractions; ``LIFECYCLE.growth``, ``LIFECYCLE.decline``).
+
+    Raises
+    ------
+    ValueError
+        An unknown scheme.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"tenure": [900, 900], "recency": [30, 30], "trend": [0.15, 0.05]})
+    >>> lifecycle_stage(f).astype(str).tolist(), lifecycle_stage(f, growth=0.2).astype(str).tolist()
+    (['growth', 'maturity'], ['maturity', 'maturity'])
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
@@ -131,7 +165,22 @@ def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
 
 
 def stage_tasks(scheme: str = "operator") -> pd.DataFrame:
-    """The management task of each stage (bilingual), digest §5."""
+    """The management task of each stage (bilingual), digest §5.
+
+    Parameters
+    ----------
+    scheme : {"operator", "textbook"}
+
+    Returns
+    -------
+    DataFrame
+        Indexed by stage, in lifecycle order: ``stage_zh`` and ``task``.
+
+    Examples
+    --------
+    >>> stage_tasks("textbook").index.tolist()
+    ['exploration', 'development', 'stability', 'decline']
+    """
     tasks = {
         "operator": [
             "win the customer: attract, qualify and close the first deal",

@@ -153,6 +153,14 @@ def tier_table(revenue: pd.Series, tier: pd.Series) -> pd.DataFrame:
         ``share_revenue`` (fractions summing to 1); ``min_revenue`` and
         ``max_revenue``, the range within the tier (CNY). Empty tiers have 0
         customers and NaN averages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.Series([100_000, 30_000, 9_000, 1_000], index=["A", "B", "C", "D"])
+    >>> t = tier_table(r, tiers_by_threshold(r))
+    >>> t[["customers", "revenue", "share_revenue"]].round(3).to_dict("list")
+    {'customers': [1, 1, 1, 1], 'revenue': [100000, 30000, 9000, 1000], 'share_revenue': [0.714, 0.214, 0.064, 0.007]}
     """
     revenue = _check_revenue(revenue)
     if not tier.index.equals(revenue.index):
@@ -177,6 +185,23 @@ def top_share(revenue: pd.Series, fraction: float) -> float:
 
     ``top_share(r, 0.2)`` is the "20 %" side of the 80/20 rule: the revenue of the
     ``round(0.2·n)`` largest customers divided by total revenue.
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer (CNY, >= 0).
+    fraction : float
+        Share of customers, 0–1 (0.2 for "the top 20 %").
+
+    Returns
+    -------
+    float
+        Share of total revenue, 0–1.
+
+    Raises
+    ------
+    ValueError
+        ``fraction`` outside 0–1, or ``revenue`` empty, negative or all zero.
 
     Examples
     --------
@@ -204,6 +229,19 @@ def pareto_fraction(revenue: pd.Series, target: float = PYRAMID.pareto_target) -
     The other side of the 80/20 rule: ``pareto_fraction(r, 0.8)`` is the *x* such
     that the top *x* of customers bring 80 % of revenue (0.2 when the rule holds
     exactly).
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer (CNY, >= 0).
+    target : float
+        Share of revenue to reach, 0–1 (``PYRAMID.pareto_target``, 0.8).
+
+    Returns
+    -------
+    float
+        Share of customers, 0–1: ``k / n`` for the smallest ``k`` whose top-``k``
+        revenue reaches ``target`` of the total.
 
     Examples
     --------
@@ -234,6 +272,11 @@ def lorenz_curve(values: pd.Series) -> pd.DataFrame:
     DataFrame
         ``share_customers`` and ``share_value``, n + 1 rows.
 
+    Parameters
+    ----------
+    values : Series
+        Non-negative quantity per customer (revenue in CNY, orders...).
+
     Examples
     --------
     >>> import pandas as pd
@@ -258,6 +301,16 @@ def gini(values: pd.Series) -> float:
     0 when every customer brings the same, approaching 1 when one customer brings
     everything.
 
+    Parameters
+    ----------
+    values : Series
+        Non-negative quantity per customer (revenue in CNY...), not all zero.
+
+    Returns
+    -------
+    float
+        Between 0 (all equal) and 1 − 1/n (one customer has everything).
+
     Examples
     --------
     >>> import pandas as pd
@@ -278,6 +331,18 @@ def abc_classes(revenue: pd.Series, cutoffs: tuple[float, float] = PYRAMID.abc_c
     Customers sorted by revenue, largest first: a customer is A while the cumulative
     share *before* it is below ``cutoffs[0]`` (80 %), B while below ``cutoffs[1]``
     (95 %), C after that. The customer that crosses 80 % is therefore still A.
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer (CNY, >= 0), not all zero.
+    cutoffs : tuple of float
+        Cumulative revenue shares closing classes A and B (``PYRAMID.abc_cutoffs``, 0.8 and 0.95).
+
+    Returns
+    -------
+    Series
+        Ordered categorical ``A < B < C``, same index as ``revenue``.
 
     Examples
     --------
@@ -314,6 +379,12 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
     -------
     DataFrame
         ``share_customers`` and ``share_profit``, n + 1 rows.
+
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (CNY; negative for loss-making customers); the total must
+        be positive.
 
     Examples
     --------
@@ -362,6 +433,16 @@ def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
     -------
     Series
         Ordered categorical indexed by ``customer_id``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": ["A", "B", "C", "D"]})
+    >>> o = pd.DataFrame({"customer_id": ["A", "B"],
+    ...                   "order_date": pd.to_datetime(["2025-03-01", "2023-05-01"])})
+    >>> p = pd.DataFrame({"customer_id": ["C"], "first_appointment_date": pd.to_datetime(["2025-02-01"])})
+    >>> customer_layers(c, o, p, start="2025-01-01", end="2025-12-31").astype(str).tolist()
+    ['customer', 'inactive', 'prospect', 'suspect']
     """
     check_frame(customers, "customers", ["customer_id"])
     check_frame(orders, "orders", ["customer_id", "order_date"], allow_empty=True,
@@ -387,7 +468,31 @@ def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
 
 
 def layer_counts(layer: pd.Series) -> pd.Series:
-    """Number of organisations in each layer, top first (the bottom rows of the §7 table)."""
+    """Number of organisations in each layer, top first (the bottom rows of the §7 table).
+
+    Parameters
+    ----------
+    layer : Series
+        The categorical Series returned by :func:`customer_layers`.
+
+    Returns
+    -------
+    Series
+        Organisations per layer, in layer order (customer, inactive, prospect, suspect).
+
+    Raises
+    ------
+    TypeError
+        ``layer`` is not a categorical Series.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> layer = pd.Series(pd.Categorical(["customer", "suspect", "customer"],
+    ...                                  categories=["customer", "inactive", "prospect", "suspect"]))
+    >>> layer_counts(layer).tolist()
+    [2, 0, 0, 1]
+    """
     if not isinstance(layer, pd.Series) or not isinstance(layer.dtype, pd.CategoricalDtype):
         raise TypeError("layer must be the categorical Series returned by customer_layers")
     return layer.value_counts(sort=False).rename("organisations")
@@ -401,6 +506,22 @@ def group_concentration(share_customers, share_profit, share_time=None,
     customers and profit, the cumulative shares, and, when the share of account-
     manager time is known, profit share ÷ time share (above 1: the group earns more
     than the time it takes).
+
+    Parameters
+    ----------
+    share_customers, share_profit : sequence of float
+        Each group's share of customers and of profit (fractions; profit shares may be
+        negative).
+    share_time : sequence of float, optional
+        Each group's share of account-manager time (fractions).
+    labels : sequence of str, optional
+        Group names (default ``group 1``, ``group 2``...).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group: ``share_customers``, ``share_profit``, ``cum_customers``,
+        ``cum_profit`` and, with ``share_time``, ``share_time`` and ``profit_per_time``.
 
     Examples
     --------

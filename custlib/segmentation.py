@@ -49,7 +49,28 @@ def _categorical(codes, index, names, name) -> pd.Series:
 
 def value_tiers(profit: pd.Series, shares: tuple[float, float] = SEGMENTATION.value_shares,
                 tiers: tuple[str, ...] = SEGMENTATION.value_tiers) -> pd.Series:
-    """Platinum / gold / iron / lead by profit (CNY per customer); see the module rules."""
+    """Platinum / gold / iron / lead by profit (CNY per customer); see the module rules.
+
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (CNY; may be negative).
+    shares : tuple of float
+        Shares of customers in platinum and gold (``SEGMENTATION.value_shares``).
+    tiers : tuple of str
+        The four names, top first.
+
+    Returns
+    -------
+    Series
+        Ordered categorical, same index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> value_tiers(pd.Series([900, 500, 300, 100, -50]), shares=(0.2, 0.2)).astype(str).tolist()
+    ['platinum', 'gold', 'iron', 'iron', 'lead']
+    """
     profit = check_series(profit, "profit", nonnegative=False)
     for s in shares:
         check_fraction(s, "value share")
@@ -76,6 +97,21 @@ def management_roles(revenue: pd.Series, headroom: pd.Series, n_orders: pd.Serie
         Purchase headroom (estimators − seats owned, seats).
     n_orders : Series
         Orders ever placed.
+
+    Returns
+    -------
+    Series
+        Ordered categorical ``key``, ``potential``, ``regular``, ``temporary``, same
+        index as ``revenue``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d"]
+    >>> management_roles(pd.Series([50_000, 9_000, 100, 300], index=ids),
+    ...                  pd.Series([0, 10, 0, 0], index=ids), pd.Series([9, 4, 1, 3], index=ids),
+    ...                  key_share=0.25).astype(str).tolist()
+    ['key', 'potential', 'temporary', 'regular']
     """
     revenue = check_series(revenue, "revenue")
     headroom = check_series(headroom.reindex(revenue.index).fillna(0), "headroom")
@@ -101,6 +137,29 @@ def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue:
     revenue : Series
         Revenue per customer over the period analysed (CNY); missing = 0.
     as_of : date-like
+        The analysis date.
+    new_days : int
+        A first order within this many days makes a new customer, and an order within it
+        an active one (``SEGMENTATION.new_days``).
+    big_share : float
+        Share of established buyers who are big, by revenue (``SEGMENTATION.big_share``).
+    classes : tuple of str
+        The five names.
+
+    Returns
+    -------
+    Series
+        Ordered categorical, same index as ``first_order``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ids = ["a", "b", "c", "d"]
+    >>> first = pd.Series(pd.to_datetime(["2020-01-01", "2025-06-01", None, "2019-01-01"]), index=ids)
+    >>> last = pd.Series(pd.to_datetime(["2025-11-01", "2025-06-01", None, "2022-01-01"]), index=ids)
+    >>> rev = pd.Series({"a": 50_000, "b": 100, "d": 200})
+    >>> relationship_classes(first, last, rev, "2025-12-31", big_share=0.25).astype(str).tolist()
+    ['old', 'new', 'potential', 'small']
     """
     as_of = pd.Timestamp(as_of)
     check_fraction(big_share, "big_share")
@@ -122,7 +181,28 @@ def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue:
 
 
 def segment_profile(segment: pd.Series, revenue: pd.Series | None = None) -> pd.DataFrame:
-    """Customers and (optionally) revenue per segment, with shares and averages."""
+    """Customers and (optionally) revenue per segment, with shares and averages.
+
+    Parameters
+    ----------
+    segment : Series
+        Segment of each customer.
+    revenue : Series, optional
+        Revenue per customer (CNY), same index.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment: ``customers``, ``share_customers`` and, with revenue,
+        ``revenue``, ``share_revenue`` and ``avg_revenue`` (CNY).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = segment_profile(pd.Series(["x", "y", "x"]), pd.Series([10, 20, 30]))
+    >>> p[["customers", "revenue"]].to_dict("index")
+    {'x': {'customers': 2, 'revenue': 40}, 'y': {'customers': 1, 'revenue': 20}}
+    """
     if not isinstance(segment, pd.Series):
         raise TypeError(f"segment must be a pandas Series, got {type(segment).__name__}")
     out = pd.DataFrame({"customers": segment.value_counts(sort=False)})

@@ -44,6 +44,24 @@ def lifetime_profit(**components) -> pd.DataFrame:
     Each component is a scalar or a Series per customer (missing ones are 0); costs
     are given as positive amounts and subtracted.
 
+    Parameters
+    ----------
+    **components : float or Series
+        Any of the seven names of :data:`LIFETIME_COMPONENTS` (``base_profit``,
+        ``cross_sell_profit``, ``cost_savings``, ``referral_revenue``,
+        ``acquisition_cost``, ``price_concessions``, ``negative_referral_cost``), in CNY.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer (one row for scalars): every component with its sign
+        applied, and ``lifetime_profit`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        An unknown component, or a negative cost.
+
     Examples
     --------
     >>> lifetime_profit(base_profit=5_000, cross_sell_profit=2_000, acquisition_cost=1_500,
@@ -74,6 +92,29 @@ def profit_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
     Cross- and up-sell orders are upgrades, and orders of a product line other than
     the line of the customer's first order; every other order is base business.
     Profit = amount − cost.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Needs ``customer_id``, ``order_date`` (datetime64), ``product_line``,
+        ``amount`` and ``cost`` (CNY) and ``is_upgrade`` (bool).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``: ``base_profit`` and ``cross_sell_profit`` (CNY).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "A", "B"],
+    ...                   "order_date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-09-01",
+    ...                                                 "2024-02-01"]),
+    ...                   "product_line": ["rebar", "rebar", "estimating", "rebar"],
+    ...                   "amount": [1_000, 500, 800, 300], "cost": [600, 200, 500, 100],
+    ...                   "is_upgrade": [False, False, False, True]})
+    >>> profit_from_orders(o).to_dict("index")
+    {'A': {'base_profit': 700.0, 'cross_sell_profit': 300.0}, 'B': {'base_profit': 0.0, 'cross_sell_profit': 200.0}}
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "product_line", "amount", "cost",
                                    "is_upgrade"], dates=["order_date"])
@@ -107,6 +148,25 @@ def clv_perpetual(margin, retention=VALUE.retention, discount_rate=VALUE.discoun
     ``margin`` m (CNY per year) is received at the end of each year the customer is
     still there; the customer stays each year with probability ``retention`` r; money
     is discounted at ``discount_rate`` d per year. Vectorised over arrays.
+
+    Parameters
+    ----------
+    margin : float or array
+        Margin per year, m (CNY).
+    retention : float or array
+        Yearly retention probability, r, in [0, 1) (``VALUE.retention``, 0.8).
+    discount_rate : float
+        Yearly discount rate, d (``VALUE.discount_rate``, 0.1).
+
+    Returns
+    -------
+    float or array
+        Lifetime value today (CNY).
+
+    Examples
+    --------
+    >>> round(clv_perpetual(1_000, 0.8, 0.1))  # 1000 · 0.8 / 0.3
+    2667
     """
     r, d = _check_rates(retention, discount_rate)
     return _plain(np.asarray(margin, dtype=float) * r / (1 + d - r))
@@ -117,6 +177,18 @@ def clv_finite(margin, retention=VALUE.retention, discount_rate=VALUE.discount_r
     """Lifetime value over ``years``: Σ_{t=1..T} m · r^t / (1 + d)^t  (CNY).
 
     Tends to :func:`clv_perpetual` as T grows.
+
+    Parameters
+    ----------
+    margin, retention, discount_rate
+        As in :func:`clv_perpetual`.
+    years : int
+        Horizon T in years (``VALUE.horizon_years``, 10).
+
+    Returns
+    -------
+    float or array
+        Lifetime value over the horizon (CNY).
 
     Examples
     --------
@@ -137,6 +209,30 @@ def retention_uplift_effect(retention, uplift=VALUE.retention_uplift,
     effect = CLV(r + u) / CLV(r) − 1 with :func:`clv_perpetual`. It grows quickly as r
     approaches 1 − u: the mechanism behind the Reichheld figures (a 5-point gain
     raising value by 35–95 % in industries that already keep most customers).
+
+    Parameters
+    ----------
+    retention : float or array
+        Current yearly retention r, in [0, 1).
+    uplift : float
+        Rise in retention, u (``VALUE.retention_uplift``, 0.05); r + u must stay below 1.
+    discount_rate : float
+        Yearly discount rate d (``VALUE.discount_rate``).
+
+    Returns
+    -------
+    float or array
+        Relative rise in value (0.275 = +27.5 %).
+
+    Raises
+    ------
+    ValueError
+        r + u not below 1.
+
+    Examples
+    --------
+    >>> round(retention_uplift_effect(0.80, 0.05, 0.10), 3)  # (0.85 / 0.25) / (0.8 / 0.3) - 1
+    0.275
     """
     r, d = _check_rates(retention, discount_rate)
     if np.any(r + uplift >= 1):
@@ -149,6 +245,17 @@ def reichheld_table() -> pd.DataFrame:
 
     The figures of F. Reichheld, *The Loyalty Effect* (1996), as carried by the
     source material (客户保持率增长5%与顾客净现值), digest §6.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``industry``: ``industry_zh`` and ``npv_increase`` (the rise in a
+        customer's net present value from +5 points of retention, a fraction).
+
+    Examples
+    --------
+    >>> float(reichheld_table().loc["software", "npv_increase"])
+    0.35
     """
     rows = [("advertising agency", "广告代理", 0.95), ("life insurance", "人寿保险", 0.90),
             ("branch-bank deposits", "银行储蓄", 0.85), ("publishing", "出版", 0.85),
@@ -170,6 +277,25 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     * ``T`` — days from the first purchase day to ``as_of`` (the customer's age);
     * ``monetary_value`` — mean amount per repeat purchase day (CNY), excluding the
       first day; 0 when ``frequency`` is 0.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Needs ``customer_id``, ``order_date`` (datetime64, no missing dates) and
+        ``amount`` (CNY).
+    as_of : date-like, optional
+        End of the observation period (default: the last order date).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted): ``frequency``, ``recency`` and ``T`` (int,
+        days) and ``monetary_value`` (CNY), for every customer with an order by ``as_of``.
+
+    Raises
+    ------
+    ValueError
+        Missing order dates, or no order on or before ``as_of``.
 
     Examples
     --------
@@ -241,6 +367,27 @@ def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFram
     R scores the days since the last purchase (``T − recency``): the most recent
     customers get ``bins``. F and M: the highest get ``bins``. Ties share a score
     (percentile ranks with the average method), so the result is deterministic.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The result of :func:`rfm_summary`.
+    bins : int
+        Number of score classes (``VALUE.rfm_bins``, 5).
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``R``, ``F``, ``M`` (int, 1–``bins``) and ``RFM``, the three digits
+        as text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"frequency": [3, 0], "recency": [300, 0], "T": [320, 200],
+    ...                   "monetary_value": [900.0, 0.0]}, index=["A", "B"])
+    >>> rfm_scores(s, bins=2)["RFM"].tolist()
+    ['222', '111']
     """
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
     if int(bins) != bins or bins < 2:
@@ -274,6 +421,18 @@ RFM_SEGMENTS = pd.DataFrame(
 
 def rfm_segments(scores: pd.DataFrame, high: int = VALUE.rfm_high_score) -> pd.Series:
     """The eight RFM segments from high/low R, F and M scores (high = score >= ``high``).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        With integer columns ``R``, ``F``, ``M`` (from :func:`rfm_scores`).
+    high : int
+        Lowest score counted as high (``VALUE.rfm_high_score``, 3).
+
+    Returns
+    -------
+    Series
+        Categorical segment names of :data:`RFM_SEGMENTS`, same index.
 
     Examples
     --------
