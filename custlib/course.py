@@ -33,6 +33,15 @@ class LessonError(RuntimeError):
 def lessons(notebook_dir: str | os.PathLike | None = None) -> list[Path]:
     """The numbered lessons ``NN_*.ipynb`` in order.
 
+    Parameters
+    ----------
+    notebook_dir : path-like, optional
+        Default: the project's ``notebooks/``.
+
+    Returns
+    -------
+    list of Path
+
     Examples
     --------
     >>> [p.name for p in lessons()][:1]
@@ -43,7 +52,23 @@ def lessons(notebook_dir: str | os.PathLike | None = None) -> list[Path]:
 
 
 def lesson_title(path: Path) -> tuple[str, str]:
-    """The lesson's first Markdown heading and the first sentence after it."""
+    """The lesson's first Markdown heading and the first sentence after it.
+
+    Parameters
+    ----------
+    path : Path
+        A notebook.
+
+    Returns
+    -------
+    tuple of str
+        The heading without ``#`` and the first sentence of the text after it.
+
+    Examples
+    --------
+    >>> lesson_title(lessons()[0])[0]
+    '0. Welcome and a tour of the data (欢迎)'
+    """
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "markdown":
@@ -62,6 +87,20 @@ def lesson_requires(path: Path) -> list[str]:
 
     Declared in the notebook metadata as ``{"custlib": {"requires": [...]}}``; a
     lesson that declares nothing needs the orders only.
+
+    Parameters
+    ----------
+    path : Path
+        A notebook.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> lesson_requires(lessons()[0])
+    ['orders', 'customers.status_layer', 'customers.rep_id']
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     return list(nb.get("metadata", {}).get("custlib", {}).get("requires", ["orders"]))
@@ -71,6 +110,18 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
     """Why ``crm`` cannot run a lesson needing ``requires`` (empty list: it can).
 
     A column counts as present when the table has it with at least one value.
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded tables.
+    requires : list of str
+        From :func:`lesson_requires`.
+
+    Returns
+    -------
+    list of str
+        One reason per unmet need.
 
     Examples
     --------
@@ -202,6 +253,12 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         ``out`` is not empty and ``force`` is not set.
     custlib.course.LessonError
         A lesson failed (nothing is written; a previous ``out`` is left as it was).
+
+    Examples
+    --------
+    ``make workbook`` runs ``custlib run``, which calls::
+
+        run_course("data/synthetic", "build/workbook", force=True)
     """
     import nbformat
     from nbconvert import HTMLExporter

@@ -78,6 +78,21 @@ class SchemaError(ValueError):
 def data_dir(path: str | os.PathLike | None = None) -> Path:
     """The data folder: ``path``, else ``$CUSTLIB_DATA``, else the bundled synthetic data.
 
+    Parameters
+    ----------
+    path : path-like, optional
+        A data folder.
+
+    Returns
+    -------
+    Path
+        The folder (it exists).
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder does not exist.
+
     Examples
     --------
     >>> data_dir().name
@@ -272,6 +287,11 @@ def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame
         Listing every problem: encoding, empty file, missing columns, empty required
         fields, wrong types, unparseable dates, values below the minimum, unknown
         categories, duplicate keys.
+
+    Examples
+    --------
+    >>> read_table("reps")["region"].dtype.name
+    'category'
     """
     if name not in schema.TABLES:
         raise ValueError(f"unknown table {name!r}; expected one of {list(schema.TABLE_ORDER)}")

@@ -40,7 +40,30 @@ def _is_number(x: Any) -> bool:
 
 
 def compare(answer: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
-    """``None`` if ``answer`` matches ``expected``, else a reason that does not reveal it."""
+    """``None`` if ``answer`` matches ``expected``, else a reason that does not reveal it.
+
+    Numbers match within ``rtol``/``atol``; text after stripping spaces; Series and
+    DataFrames by labels and values; lists in order (sets in any order).
+
+    Parameters
+    ----------
+    answer : object
+        The learner's answer.
+    expected : object
+        The right answer.
+    rtol, atol : float
+        Tolerances for numbers.
+
+    Returns
+    -------
+    str or None
+        None when right, else the reason.
+
+    Examples
+    --------
+    >>> compare(5, 4), compare(0.5, 0.5), compare(50, 0.5)
+    ('your answer is too high', None, 'your answer is 100 times too large: a percentage instead of a fraction?')
+    """
     if _is_number(expected):
         if isinstance(answer, (pd.Series, pd.DataFrame, list, tuple, np.ndarray)):
             return "expected a single number, got a collection"

@@ -217,6 +217,14 @@ def conversion_rates(opportunities: pd.DataFrame, *, closed_only: bool = False) 
     DataFrame
         Indexed by stage: ``stage_zh``, ``reached``, ``rate``, ``cumulative``.
 
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Needs the stage date columns (see :func:`stage_reached`), and ``stage`` with
+        ``closed_only``.
+    closed_only : bool
+        Count only won and lost opportunities.
+
     Examples
     --------
     >>> import pandas as pd
@@ -266,6 +274,11 @@ def time_in_stage(opportunities: pd.DataFrame, *, summary: bool = True) -> pd.Da
         ``median_days``. False: the days per opportunity (same index, one column per
         open stage).
 
+    Returns
+    -------
+    DataFrame
+        See ``summary``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -310,6 +323,11 @@ def expected_closes(prospects, close_rate: float = FUNNEL.close_rate):
     close_rate : float
         Closes per prospect, in (0, 1]; "one in five" by default.
 
+    Returns
+    -------
+    float or Series
+        ``prospects × close_rate``.
+
     Examples
     --------
     >>> expected_closes(20)
@@ -327,6 +345,20 @@ def prospects_remaining(prospects, closed, close_rate: float = FUNNEL.close_rate
     ``1 / close_rate`` prospects, so 20 prospects at one in five are spent after four
     closes — 0 remain, and five new prospects are needed for every further close.
     Never negative (closing more than the rate predicts leaves 0).
+
+    Parameters
+    ----------
+    prospects : number or Series
+        Prospects at the start.
+    closed : number or Series
+        Closes made since.
+    close_rate : float
+        Closes per prospect (``FUNNEL.close_rate``, 1/5).
+
+    Returns
+    -------
+    float or Series
+        Prospects left, >= 0.
 
     Examples
     --------
@@ -348,6 +380,19 @@ def prospects_needed(target_closes, close_rate: float = FUNNEL.close_rate):
     """Prospects needed for ``target_closes``: ``ceil(target_closes / close_rate)``.
 
     Five prospects per close at one in five.
+
+    Parameters
+    ----------
+    target_closes : int or Series
+        Closes wanted.
+    close_rate : float
+        Closes per prospect (``FUNNEL.close_rate``, 1/5).
+
+    Returns
+    -------
+    int or Series
+        Whole prospects (rounded up; exact ratios such as 3 / 0.3 are not pushed up by
+        floating-point error).
 
     Examples
     --------
@@ -452,6 +497,13 @@ def rule_of_thirds(n, thirds: tuple[float, float, float] = FUNNEL.thirds) -> pd.
         Indexed by group (``buy_anyway``, ``never_buy``, ``depends_on_us``):
         ``share``, ``prospects``, ``description``, ``description_zh``.
 
+    Parameters
+    ----------
+    n : number
+        Prospects presented to.
+    thirds : tuple of float
+        Shares buying anyway, never buying, depending on us (``FUNNEL.thirds``); sum to 1.
+
     Examples
     --------
     >>> rule_of_thirds(30)[["share", "prospects"]].round(3)
@@ -502,6 +554,16 @@ def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, clo
         Total (CNY), or per ``by`` group (e.g. ``"rep_id"``), named
         ``weighted_forecast``.
 
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Needs ``stage``, ``expected_value`` (CNY), ``probability`` (0–1), and
+        ``expected_close_date`` with ``close_by``.
+    by : str, optional
+        Column to group by.
+    close_by : date-like, optional
+        Count only deals expected to close by this date.
+
     Examples
     --------
     >>> import pandas as pd
@@ -535,6 +597,18 @@ def pipeline_coverage(pipeline_value, target):
 
     Both in CNY; ``target`` must be > 0. Scalars or aligned Series.
 
+    Parameters
+    ----------
+    pipeline_value : number or Series
+        Open pipeline value (CNY).
+    target : number or Series
+        Sales target for the same period (CNY, > 0).
+
+    Returns
+    -------
+    float or Series
+        The coverage ratio.
+
     Examples
     --------
     >>> pipeline_coverage(300_000, 100_000)
@@ -554,6 +628,15 @@ def win_rate(opportunities: pd.DataFrame, *, reached: str | None = None, by: str
     -------
     float or Series
         Fraction, total or per ``by`` group, named ``win_rate``.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Needs ``stage``; with ``reached``, the stage date columns.
+    reached : str, optional
+        A funnel stage the closed opportunities must have reached.
+    by : str, optional
+        Column to group by.
 
     Examples
     --------
@@ -580,6 +663,22 @@ def win_rate(opportunities: pd.DataFrame, *, reached: str | None = None, by: str
 
 def sales_velocity(n_opportunities, avg_value, win_rate, cycle_days):
     """Sales velocity: ``n_opportunities × avg_value × win_rate / cycle_days`` (CNY per day).
+
+    Parameters
+    ----------
+    n_opportunities : number
+        Open opportunities.
+    avg_value : number
+        Average deal value (CNY).
+    win_rate : float
+        Won / closed, 0–1.
+    cycle_days : number
+        Average days from opportunity to close (> 0).
+
+    Returns
+    -------
+    float
+        Expected revenue per day (CNY).
 
     Examples
     --------
@@ -627,6 +726,15 @@ def pipeline_shape(opportunities: pd.DataFrame, *, by: str = "rep_id",
         Indexed by ``by``: counts per open stage, ``open``, ``front_share``,
         ``middle_share`` (fractions; NaN when nothing is open), ``diagnosis``,
         ``diagnosis_zh``.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Needs ``stage`` and the ``by`` column.
+    by : str
+        Column holding the rep (default ``rep_id``).
+    empty_front_share, pileup_share : float
+        The diagnosis thresholds (``FUNNEL.empty_front_share``, ``FUNNEL.pileup_share``).
 
     Examples
     --------
@@ -731,6 +839,11 @@ def work_priorities(priorities: tuple[str, ...] = FUNNEL.priorities) -> pd.DataF
     DataFrame
         Indexed by ``rank`` (1 = most important): ``work`` (key), ``description``,
         ``description_zh``.
+
+    Parameters
+    ----------
+    priorities : tuple of str
+        The kinds of work, most important first (``FUNNEL.priorities``).
 
     Examples
     --------

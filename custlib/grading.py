@@ -197,6 +197,11 @@ def grade_characteristics(close_months: tuple[int, ...] = GRADING.close_months) 
         Indexed by characteristic key; columns ``label`` (English), ``label_zh``
         (Chinese), then ``A``, ``B``, ``C``, ``D``.
 
+    Parameters
+    ----------
+    close_months : tuple of int
+        Months within which A, B and C deals close (``GRADING.close_months``).
+
     Examples
     --------
     >>> t = grade_characteristics()
@@ -512,6 +517,13 @@ def contact_cadence(*, visits_per_week: tuple[float, ...] = GRADING.visits_per_w
         Indexed by grade A–D: ``visits_per_week``, ``calls_per_week``,
         ``visits_per_month``, ``calls_per_month``, ``contacts_per_month`` (visits +
         calls), ``cadence``, ``cadence_zh``, ``focus``, ``focus_zh``.
+
+    Parameters
+    ----------
+    visits_per_week, calls_per_week : tuple of float
+        Per grade A–D (``GRADING.visits_per_week``, ``GRADING.calls_per_week``).
+    weeks_per_month : float
+        :data:`WEEKS_PER_MONTH` by default.
 
     Examples
     --------

@@ -281,6 +281,15 @@ def read_mapping(path: str | os.PathLike | None) -> Mapping:
         No such file.
     InputError
         Listing every problem: invalid TOML, unknown tables, columns or values.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = pathlib.Path(d) / "m.toml"
+    ...     _ = f.write_text('[orders.columns]\\n"成交金额" = "amount"\\n', encoding="utf-8")
+    ...     read_mapping(f).table("orders").columns
+    {'成交金额': 'amount'}
     """
     if path is None:
         return Mapping()
@@ -379,6 +388,30 @@ def locate(path: str | os.PathLike, mapping: Mapping | None = None,
     ``orders.xlsx``, or the names given in the mapping) or a single orders file. A
     file the mapping names for another table but which is not there is noted in
     ``notes`` and that table is treated as not supplied.
+
+    Parameters
+    ----------
+    path : path-like
+        A folder or an orders file.
+    mapping : Mapping, optional
+        File names per table.
+    notes : list of str, optional
+        Receives a note for each mapped file that is missing.
+
+    Returns
+    -------
+    dict of str to Path
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist, or there is no orders table.
+
+    Examples
+    --------
+    >>> from custlib.data import DEFAULT_DATA_DIR
+    >>> sorted(locate(DEFAULT_DATA_DIR))[:3]
+    ['activities', 'contacts', 'customers']
     """
     mapping = mapping or Mapping()
     root = Path(path).expanduser()
@@ -673,6 +706,22 @@ def pseudonym(value: str, kind: str, key: str | None = None) -> str:
     stay comparable. The key is ``key``, else ``$CUSTLIB_PSEUDONYM_KEY``, else a
     public default: set your own secret key, or someone holding a list of names
     could recompute the pseudonyms.
+
+    Parameters
+    ----------
+    value : str
+        The name, phone number, e-mail or QQ number.
+    kind : str
+        The column it comes from (``customer_name``, ``contact_name``, ``rep_name``,
+        ``mobile``, ``email``, ``qq``): sets the form of the pseudonym.
+    key : str, optional
+        The secret key.
+
+    Returns
+    -------
+    str
+        ``Customer 1A2B3C4D``-style names, 11-digit mobiles starting with 1, QQ numbers,
+        or ``…@example.invalid`` e-mails.
 
     Examples
     --------
@@ -1017,6 +1066,13 @@ def validate(path: str | os.PathLike, mapping=None, as_of=None) -> Report:
         The path, a file named in the mapping, or the orders table is missing.
     InputError
         The mapping file itself is wrong.
+
+    Examples
+    --------
+    See the module example.
+    >>> from custlib.data import DEFAULT_DATA_DIR
+    >>> validate(DEFAULT_DATA_DIR, as_of="2025-12-31").ok
+    True
     """
     report, _, _ = _read_all(path, mapping, as_of)
     return report
@@ -1039,6 +1095,30 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
     ------
     InputError
         There are errors; nothing is written.
+
+    Parameters
+    ----------
+    path : path-like
+        A folder of tables or an orders file.
+    out : path-like
+        A new or empty folder, not inside the input.
+    mapping : path-like or Mapping, optional
+        See :func:`read_mapping`.
+    as_of : date-like, optional
+        The extraction date (see :func:`validate`).
+    pseudonymise : bool
+        Replace personal fields by pseudonyms.
+    key : str, optional
+        Secret key of the pseudonyms.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from custlib.data import DEFAULT_DATA_DIR, load
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     r = import_data(DEFAULT_DATA_DIR / "orders.csv", pathlib.Path(d) / "out", as_of="2025-12-31")
+    ...     sorted(load(pathlib.Path(d) / "out").tables)
+    ['customers', 'orders']
     """
     report, tables, mapping = _read_all(path, mapping, as_of)
     if not report.ok:

@@ -50,6 +50,36 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
     * ``our_seat_share`` — seats owned / (seats owned + competitor seats);
     * ``visits`` — visits and meetings in the 12 months to ``as_of``;
     * ``tenure`` — years since the first purchase.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Needs ``customer_id``, ``estimators``, ``seats_owned``, ``competitor_seats``,
+        ``importance``, ``first_purchase_date``.
+    orders : DataFrame
+        Needs ``customer_id``, ``order_date`` (datetime64), ``amount`` (CNY).
+    activities : DataFrame or None
+        Needs ``customer_id``, ``activity_date``, ``activity_type``; without it there is
+        no ``visits`` column.
+    as_of : date-like
+        End of the 12-month window.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (customers who bought in the window): the criteria
+        above, as floats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": ["A"], "estimators": [30], "seats_owned": [10],
+    ...                   "competitor_seats": [10], "importance": ["important"],
+    ...                   "first_purchase_date": pd.to_datetime(["2021-12-31"])})
+    >>> o = pd.DataFrame({"customer_id": ["A"], "order_date": pd.to_datetime(["2025-06-01"]),
+    ...                   "amount": [20_000]})
+    >>> criteria_frame(c, o, None, "2025-12-31").round(2).to_dict("index")
+    {'A': {'revenue': 20000.0, 'headroom': 20.0, 'important': 1.0, 'our_seat_share': 0.5, 'tenure': 4.0}}
     """
     check_frame(customers, "customers", ["customer_id", "estimators", "seats_owned",
                                          "competitor_seats", "importance", "first_purchase_date"])
@@ -75,7 +105,33 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
 
 
 def score(criteria: pd.DataFrame, weights: dict[str, float] | tuple) -> pd.Series:
-    """Weighted score in [0, 1] from criteria scaled by percentile rank (see the module)."""
+    """Weighted score in [0, 1] from criteria scaled by percentile rank (see the module).
+
+    Parameters
+    ----------
+    criteria : DataFrame
+        One row per customer, one numeric column per criterion (higher is better).
+    weights : dict or tuple of (name, weight)
+        Weight per criterion (>= 0, not all 0), e.g. ``KEY_ACCOUNT.attractiveness``.
+
+    Returns
+    -------
+    Series
+        Score in [0, 1] per customer: percentile ranks scaled so the lowest is 0 and
+        the highest 1, weighted and divided by the sum of the weights.
+
+    Raises
+    ------
+    ValueError
+        A criterion missing from ``criteria``, a negative weight, or weights summing to 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"size": [10, 50, 90, 30], "share": [0.9, 0.1, 0.8, 0.2]})
+    >>> score(c, {"size": 1.0, "share": 1.0}).round(3).tolist()
+    [0.5, 0.333, 0.833, 0.333]
+    """
     weights = dict(weights)
     check_frame(criteria, "criteria", list(weights), numeric=list(weights))
     w = pd.Series(weights, dtype=float)
@@ -91,7 +147,28 @@ def score(criteria: pd.DataFrame, weights: dict[str, float] | tuple) -> pd.Serie
 
 def matrix(attractiveness: pd.Series, advantage: pd.Series, cutoff: float = KEY_ACCOUNT.cutoff,
            quadrants: tuple[str, ...] = KEY_ACCOUNT.quadrants) -> pd.Series:
-    """Quadrant of each customer (ordered categorical, key first)."""
+    """Quadrant of each customer (ordered categorical, key first).
+
+    Parameters
+    ----------
+    attractiveness, advantage : Series
+        Scores in [0, 1] (from :func:`score`), same index.
+    cutoff : float
+        Scores at or above it are high (``KEY_ACCOUNT.cutoff``, 0.5).
+    quadrants : tuple of str
+        Names of (high, high), (high, low), (low, high), (low, low).
+
+    Returns
+    -------
+    Series
+        Ordered categorical quadrant per customer, key first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> matrix(pd.Series([0.9, 0.9, 0.1, 0.1]), pd.Series([0.8, 0.2, 0.8, 0.2])).astype(str).tolist()
+    ['key', 'key_development', 'maintenance', 'opportunistic']
+    """
     check_series(attractiveness, "attractiveness")
     check_series(advantage, "advantage")
     cutoff = check_fraction(cutoff, "cutoff")
@@ -104,7 +181,18 @@ def matrix(attractiveness: pd.Series, advantage: pd.Series, cutoff: float = KEY_
 
 
 def quadrant_strategies() -> pd.DataFrame:
-    """The strategy of each quadrant (bilingual), digest §9."""
+    """The strategy of each quadrant (bilingual), digest §9.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by quadrant (key first): ``quadrant_zh`` and ``strategy``.
+
+    Examples
+    --------
+    >>> quadrant_strategies().loc["key_development", "quadrant_zh"]
+    '关键发展客户'
+    """
     rows = [
         ("key", "关键客户", "invest most resources, people and time; a dedicated key-account team"),
         ("key_development", "关键发展客户",
@@ -130,6 +218,23 @@ def is_key_account(criteria: pd.DataFrame) -> pd.DataFrame:
 
     ``criteria`` holds boolean columns named after the tests (missing columns count
     as not met). Returns ``key_account`` and ``reasons`` (the tests met, joined).
+
+    Parameters
+    ----------
+    criteria : DataFrame
+        One boolean column per test met, named from :data:`KEY_ACCOUNT_TESTS`
+        (a subset is fine), one row per customer.
+
+    Raises
+    ------
+    ValueError
+        A column that is not a known test.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_key_account(pd.DataFrame({"large_orders": [True, False]}, index=["A", "B"]))["key_account"].tolist()
+    [True, False]
     """
     if not isinstance(criteria, pd.DataFrame):
         raise TypeError(f"criteria must be a DataFrame of booleans, got {type(criteria).__name__}")
@@ -143,7 +248,19 @@ def is_key_account(criteria: pd.DataFrame) -> pd.DataFrame:
 
 
 def decision_structure() -> pd.DataFrame:
-    """The layers of a buying organisation (下楼式营销) mapped to contact roles."""
+    """The layers of a buying organisation (下楼式营销) mapped to contact roles.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by layer (decision, influence, execution, coach): ``layer_zh``, the
+        contact ``role`` of :data:`custlib.schema.CONTACT_ROLES`, and ``who``.
+
+    Examples
+    --------
+    >>> decision_structure()["role"].tolist()
+    ['decision_maker', 'influencer', 'user', 'coach']
+    """
     rows = [
         ("decision layer", "决策层", "decision_maker", "decides and signs"),
         ("influence layer", "影响层", "influencer",
@@ -159,6 +276,27 @@ def role_coverage(contacts: pd.DataFrame, customer_ids=None) -> pd.DataFrame:
 
     The key-account process starts by knowing "the three kinds of people"; this
     shows where a decision maker, an influencer or a user is missing.
+
+    Parameters
+    ----------
+    contacts : DataFrame
+        Needs ``customer_id`` and ``role``.
+    customer_ids : array-like, optional
+        The customers to report (default: those with contacts); customers without
+        contacts get zeros.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer: contacts per role, ``has_decision_maker`` and
+        ``three_kinds_known`` (decision maker, influencer and user all known).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ct = pd.DataFrame({"customer_id": ["A", "A", "B"], "role": ["decision_maker", "user", "user"]})
+    >>> role_coverage(ct, ["A", "B", "C"])["has_decision_maker"].tolist()
+    [True, False, False]
     """
     check_frame(contacts, "contacts", ["customer_id", "role"], allow_empty=True)
     roles = decision_structure()["role"].tolist()

@@ -50,6 +50,12 @@ def transition_matrix(tier_from: pd.Series, tier_to: pd.Series, normalize: bool 
     normalize : bool
         Rows as probabilities (each row with customers sums to 1) instead of counts.
 
+    Returns
+    -------
+    DataFrame
+        Rows: tier in the first period; columns: tier in the second, plus ``lost``.
+        Shares (each non-empty row sums to 1) or counts with ``normalize=False``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -89,6 +95,22 @@ def project(counts: pd.Series, matrix: pd.DataFrame, periods: int = 1) -> pd.Dat
     -------
     DataFrame
         One row per period, 0 (the start) to ``periods``; expected counts (floats).
+
+    Parameters
+    ----------
+    counts : Series
+        Customers per tier now.
+    matrix : DataFrame
+        Transition shares from :func:`transition_matrix`.
+    periods : int
+        Number of periods to project (0 gives the start alone).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = transition_matrix(pd.Series(["small", "small", "mid"]), pd.Series(["mid", "small", "mid"]))
+    >>> project(pd.Series({"mid": 1, "small": 2}), m, 2)[["mid", "small"]].to_numpy().tolist()
+    [[1.0, 2.0], [2.0, 1.0], [2.5, 0.5]]
     """
     check_series(counts, "counts")
     p = matrix.astype(float).copy()
@@ -113,7 +135,25 @@ def project(counts: pd.Series, matrix: pd.DataFrame, periods: int = 1) -> pd.Dat
 
 
 def revenue_from_counts(counts, avg_per_tier) -> int | float:
-    """Revenue = Σ tier count × tier average (CNY); integers stay exact."""
+    """Revenue = Σ tier count × tier average (CNY); integers stay exact.
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Customers per tier.
+    avg_per_tier : sequence of float
+        Average revenue per customer of each tier (CNY).
+
+    Returns
+    -------
+    int or float
+        Σ counts × averages (CNY).
+
+    Examples
+    --------
+    >>> revenue_from_counts([29, 95, 337, 1_665], [114_000, 31_600, 9_100, 1_160])  # digest §7
+    11306100
+    """
     c = np.asarray(counts)
     a = np.asarray(avg_per_tier)
     if c.shape != a.shape:
@@ -127,6 +167,32 @@ def move_up(counts: pd.Series, gains: dict[str, int], source: str = "small") -> 
 
     The year-two reading of digest §7: 2 % of the 1,701 small customers (34.02,
     rounded in the source to 36 across the tiers) move up, +8 / +10 / +18.
+
+    Parameters
+    ----------
+    counts : Series
+        Customers per tier.
+    gains : dict
+        Customers moving into each tier from ``source``.
+    source : str
+        The tier they leave (default ``small``).
+
+    Returns
+    -------
+    Series
+        The new counts; the total is unchanged.
+
+    Raises
+    ------
+    ValueError
+        An unknown tier, or more customers leaving ``source`` than it has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y1 = pd.Series([21, 85, 319, 1_701], index=["vip", "key", "mid", "small"])
+    >>> move_up(y1, {"vip": 8, "key": 10, "mid": 18}).tolist()
+    [29, 95, 337, 1665]
     """
     check_series(counts, "counts")
     out = counts.copy()
@@ -154,6 +220,22 @@ def meeting_effect(revenue_y1: pd.Series, revenue_y2: pd.Series, had_meeting: pd
     DataFrame
         Index ``meeting`` / ``no meeting``; columns ``customers``, ``revenue_y1``,
         ``revenue_y2``, ``growth``.
+
+    Parameters
+    ----------
+    revenue_y1, revenue_y2 : Series
+        Revenue per customer in each year (CNY), same index.
+    had_meeting : Series of bool
+        True for customers who had a structured meeting; customers missing from it
+        count as not met.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y1 = pd.Series([100, 100, 100], index=["a", "b", "c"])
+    >>> y2 = pd.Series([110, 90, 80], index=["a", "b", "c"])
+    >>> meeting_effect(y1, y2, pd.Series(True, index=["a"]))["growth"].round(2).tolist()
+    [0.1, -0.15]
     """
     check_series(revenue_y1, "revenue_y1")
     y2 = check_series(revenue_y2, "revenue_y2", allow_empty=True).reindex(revenue_y1.index, fill_value=0)
@@ -172,6 +254,20 @@ def meeting_what_if(revenue: float, share_met: float, growth_met: float = 0.06,
 
     revenue × (share · (1 + g_met) + (1 − share) · (1 + g_not)). With the case's
     +6 % / −8 %, meeting the customers behind 4/7 of revenue keeps it flat.
+
+    Parameters
+    ----------
+    revenue : float
+        This year's revenue of the base (CNY).
+    share_met : float
+        Share of the base that gets a meeting, 0–1.
+    growth_met, growth_not : float
+        Growth of met and not-met customers (the case: +0.06 and −0.08).
+
+    Returns
+    -------
+    float
+        Next year's revenue (CNY): ``revenue · (s (1 + g_met) + (1 − s)(1 + g_not))``.
 
     Examples
     --------

@@ -45,7 +45,19 @@ _STYLE = {
 
 
 def cjk_font() -> str | None:
-    """Register a CJK font with matplotlib and return its family name (None if none found)."""
+    """Register a CJK font with matplotlib and return its family name (None if none found).
+
+    Returns
+    -------
+    str or None
+        The font family name (Noto Sans CJK SC from mplfonts), or None if no CJK font
+        file is found.
+
+    Examples
+    --------
+    >>> cjk_font()
+    'Noto Sans CJK SC'
+    """
     try:
         import mplfonts
     except ImportError:  # pragma: no cover - mplfonts is a dependency
@@ -60,7 +72,22 @@ def cjk_font() -> str | None:
 
 
 def use_course_style() -> None:
-    """Apply the course's chart style (sizes, grid, a CJK fallback font) to matplotlib."""
+    """Apply the course's chart style (sizes, grid, a CJK fallback font) to matplotlib.
+
+    Sets font sizes readable on a projector, a light grid, no top/right spines, and the
+    font list ``["DejaVu Sans", <CJK font>]`` so Chinese glyphs fall back to the CJK font.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> use_course_style()
+    >>> plt.rcParams["font.family"][-1]
+    'Noto Sans CJK SC'
+    """
     plt.rcParams.update(_STYLE)
     family = cjk_font()
     if family:
@@ -68,7 +95,24 @@ def use_course_style() -> None:
 
 
 def yuan(x: float, _pos=None) -> str:
-    """Axis formatter for CNY: 1,234,567 -> '¥1.23M', 45,600 -> '¥45.6k'."""
+    """Axis formatter for CNY: 1,234,567 -> '¥1.23M', 45,600 -> '¥45.6k'.
+
+    Parameters
+    ----------
+    x : float
+        Amount in CNY.
+    _pos : optional
+        Tick position (ignored; matplotlib passes it).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> yuan(1_234_567), yuan(45_600), yuan(12)
+    ('¥1.23M', '¥45.6k', '¥12')
+    """
     if abs(x) >= 1e6:
         return f"¥{x / 1e6:.3g}M"
     if abs(x) >= 1e3:

@@ -22,7 +22,24 @@ __all__ = ["as_of_date", "workbook_tables", "write_workbook", "write_charts"]
 
 
 def as_of_date(crm: CRMData) -> pd.Timestamp:
-    """The snapshot date of a dataset: the latest order or activity date."""
+    """The snapshot date of a dataset: the latest order or activity date.
+
+    Parameters
+    ----------
+    crm : CRMData
+        Needs ``orders``; ``activities`` is used when present.
+
+    Returns
+    -------
+    Timestamp
+        The date, at midnight.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> as_of_date(load()).date().isoformat()
+    '2025-12-31'
+    """
     dates = [crm.orders["order_date"].max()]
     if crm.activities is not None and len(crm.activities):
         dates.append(crm.activities["activity_date"].max())
@@ -35,6 +52,25 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     Sheets need tables: the pyramid needs orders only; the master table and the
     classification summary need customers; the purchase and upgrade roll-ups need
     opportunities. Sheets whose tables are missing are left out.
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded tables.
+    as_of : date-like, optional
+        The analysis date (default :func:`as_of_date`); revenue is that of the 12
+        months ending on it.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Sheet name to table: the §11 roll-ups first, then the analysis tables.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> list(workbook_tables(load()))[:3]
+    ['pyramid · 客户金字塔', 'master · 客户分析总表', 'classification · 客户分类汇总表']
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else as_of_date(crm)
     year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
@@ -139,7 +175,31 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
-    """Write :func:`workbook_tables` to an ``.xlsx`` file at ``path`` and return the path."""
+    """Write :func:`workbook_tables` to an ``.xlsx`` file at ``path`` and return the path.
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded tables.
+    path : path-like
+        The ``.xlsx`` file to write (its folder must exist).
+    as_of : date-like, optional
+        See :func:`workbook_tables`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> from custlib.data import load
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_workbook(load(), pathlib.Path(d) / "wb.xlsx")
+    ...     openpyxl.load_workbook(p, read_only=True).sheetnames[0]
+    'pyramid · 客户金字塔'
+    """
     path = Path(path)
     sheets = workbook_tables(crm, as_of)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
@@ -160,6 +220,20 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
 
     The pyramid (customers and revenue per tier), the Pareto curve of the last 12
     months, and — when opportunities are supplied — the funnel.
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded tables.
+    folder : path-like
+        Created if needed.
+    as_of : date-like, optional
+        See :func:`workbook_tables`.
+
+    Returns
+    -------
+    list of Path
+        The PNG files written.
     """
     import matplotlib
 

@@ -42,7 +42,29 @@ ROLLUP_NAMES = {
 
 
 def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:
-    """Expected sales value of each opportunity: ``expected_value × probability`` (CNY)."""
+    """Expected sales value of each opportunity: ``expected_value × probability`` (CNY).
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Needs ``expected_value`` (CNY) and ``probability`` (0–1).
+
+    Returns
+    -------
+    Series
+        ``expected_sales_value`` (CNY), same index.
+
+    Raises
+    ------
+    ValueError
+        A probability outside 0–1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expected_sales_value(pd.DataFrame({"expected_value": [20_000], "probability": [0.25]})).tolist()
+    [5000.0]
+    """
     check_frame(opportunities, "opportunities", ["expected_value", "probability"],
                 allow_empty=True, numeric=["expected_value", "probability"])
     p = opportunities["probability"]
@@ -58,6 +80,34 @@ def open_opportunities(opportunities: pd.DataFrame, as_of, **grade_kw) -> pd.Dat
 
     Adds ``grade`` (A/B/C/D by :func:`custlib.grading.grade_by_probability`),
     ``expected_sales_value`` (CNY), and ``closes_within_3_months`` (bool).
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        Canonical opportunities (``stage``, ``expected_value``, ``probability``,
+        ``expected_close_date`` …).
+    as_of : date-like
+        The inventory date.
+    **grade_kw
+        Passed to :func:`custlib.grading.grade_by_probability` (grade criteria).
+
+    Returns
+    -------
+    DataFrame
+        The open opportunities with the three columns added.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
+    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
+    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
+    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
+    >>> op = open_opportunities(opp, "2025-12-31")
+    >>> op[["grade", "expected_sales_value", "closes_within_3_months"]].astype(str).values.tolist()
+    [['A', '8000.0', 'True'], ['C', '1000.0', 'False']]
     """
     from custlib.grading import grade_by_probability
 
@@ -124,6 +174,14 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
           ``org_purchase_3m`` and ``individual_purchase_3m`` (an open organisation /
           individual deal expected within three months);
         * events — ``events_invited``, ``events_attended``, ``event_deal_amount``.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> crm = load()
+    >>> m = master_table(crm.customers, as_of="2025-12-31", orders=crm.orders)
+    >>> len(m) == len(crm.customers), "revenue_12m" in m
+    (True, True)
     """
     from custlib.grading import market_space
 
@@ -202,6 +260,20 @@ def classification_summary(master: pd.DataFrame,
     DataFrame
         MultiIndex (``dimension``, ``value``); columns ``customers``,
         ``share_customers`` (within the dimension), ``expected_sales_value``.
+
+    Parameters
+    ----------
+    master : DataFrame
+        From :func:`master_table`.
+    by : tuple of str
+        The dimensions (columns of ``master``) to count by; absent ones are skipped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"grade": ["A", "B", "A"], "expected_sales_value": [100.0, 50.0, 10.0]})
+    >>> classification_summary(m, by=("grade",))["customers"].tolist()
+    [2, 1]
     """
     check_frame(master, "master", [], allow_empty=True)
     esv = master["expected_sales_value"] if "expected_sales_value" in master else pd.Series(
@@ -254,6 +326,31 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
     buyer_kind : {"organisation", "individual"}
     by : str
         Column to group by.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` plus a ``total`` row: ``deals``, ``customers``,
+        ``expected_value`` and ``expected_sales_value`` (CNY), ``deals_within_3_months``.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``buyer_kind``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
+    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
+    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
+    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
+    >>> op = open_opportunities(opp, "2025-12-31")
+    >>> t = purchase_summary(op, "organisation")
+    >>> int(t.loc["total", "deals"]), float(t.loc["total", "expected_sales_value"])
+    (1, 8000.0)
     """
     if buyer_kind not in schema.BUYER_KINDS:
         raise ValueError(f"buyer_kind must be one of {schema.BUYER_KINDS}, got {buyer_kind!r}")
@@ -265,7 +362,35 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
 
 
 def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.DataFrame:
-    """User-upgrade analysis (用户升级分析表): open upgrade deals and their value by ``by``."""
+    """User-upgrade analysis (用户升级分析表): open upgrade deals and their value by ``by``.
+
+    Parameters
+    ----------
+    open_opps : DataFrame
+        From :func:`open_opportunities`.
+    by : str
+        Column to group by (default ``product_line``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` plus a ``total`` row: ``upgrade_deals``, ``customers``,
+        ``upgrade_value`` and ``expected_sales_value`` (CNY).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
+    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
+    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
+    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
+    >>> op = open_opportunities(opp, "2025-12-31")
+    >>> u = upgrade_analysis(op)
+    >>> int(u.loc["total", "upgrade_deals"]), int(u.loc["total", "upgrade_value"])
+    (1, 10000)
+    """
     check_frame(open_opps, "open_opps", ["customer_id", "is_upgrade", "expected_value",
                                          "expected_sales_value", by], allow_empty=True)
     sel = open_opps[open_opps["is_upgrade"].astype(bool)]
