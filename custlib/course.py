@@ -164,6 +164,21 @@ def _execute(path: Path, data: Path, files_out: Path, timeout: int):
     return nb
 
 
+def _save_charts(nb, folder: Path, stem: str) -> int:
+    """Write every PNG chart of an executed lesson as ``<stem>-<n>.png``; return how many."""
+    import base64
+
+    n = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get("image/png")
+            if data:
+                n += 1
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{stem}-{n}.png").write_bytes(base64.b64decode(data))
+    return n
+
+
 def _index_html(entries: list[tuple[str, str, str]], skipped: list[tuple[str, str]], data: Path,
                 when: str, report_lines: list[str]) -> str:
     items = "\n".join(
@@ -303,6 +318,7 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         for path in tqdm(todo, desc="lessons", unit="lesson", disable=not progress):
             nb = _execute(path, build / "data", build / "files", timeout)
             nbformat.write(nb, build / "notebooks" / path.name)
+            _save_charts(nb, build / "files" / "charts", path.stem)
             body, _ = exporter.from_notebook_node(nb)
             (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
             title, summary = lesson_title(path)

@@ -247,6 +247,8 @@ def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
     # the last 12 months to 2025-12-31: K001's ¥3,500 and K003's ¥58,900 (the refund left out)
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == 3_500 + 58_900
     assert (out / "files" / "charts" / "pyramid.png").exists()
+    # every chart the lessons drew is also a PNG file
+    assert (out / "files" / "charts" / "03_pyramid_and_pareto-1.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @settings(max_examples=80, deadline=None)
