@@ -166,6 +166,21 @@ def _grades_table(opportunities: pd.DataFrame, as_of) -> pd.DataFrame | None:
     return t
 
 
+#: Rows of an Excel sheet, the header included (the .xlsx format's limit).
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def _sheet_chunks(df: pd.DataFrame):
+    """``df`` in pieces that fit an Excel sheet under a header row: a master table of a
+    large CRM continues on sheets ``master (2)``, ``master (3)``..."""
+    step = EXCEL_MAX_ROWS - 1
+    if len(df) <= step:
+        yield df
+        return
+    for start in range(0, len(df), step):
+        yield df.iloc[start:start + step]
+
+
 def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
@@ -207,7 +222,9 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, df in sheets.items():
-                _excel_safe(df).to_excel(xl, sheet_name=name[:31])
+                for part, chunk in enumerate(_sheet_chunks(df)):
+                    sheet = name if part == 0 else f"{name.split(' · ')[0]} ({part + 1})"
+                    _excel_safe(chunk).to_excel(xl, sheet_name=sheet[:31])
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -117,3 +117,17 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
     assert funnel.loc["opportunity", "reached"] == len(crm.opportunities)
     assert funnel["reached"].is_monotonic_decreasing
     assert [p.name for p in tmp_path.iterdir()] == ["wb.xlsx"]  # no temporary file left
+
+
+def test_a_table_too_long_for_one_excel_sheet_continues_on_the_next(crm, tmp_path, monkeypatch):
+    import openpyxl
+
+    from custlib import report
+
+    monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 1_001)  # 1,000 data rows per sheet
+    path = report.write_workbook(crm, tmp_path / "wb.xlsx")
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    parts = [n for n in names if n.startswith("master")]
+    assert parts == ["master · 客户分析总表", "master (2)", "master (3)", "master (4)"]
+    rows = sum(len(pd.read_excel(path, sheet_name=n, index_col=0)) for n in parts)
+    assert rows == len(crm.customers)  # 3,530 customers over four sheets
