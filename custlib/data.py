@@ -78,10 +78,14 @@ class SchemaError(ValueError):
 def data_dir(path: str | os.PathLike | None = None) -> Path:
     """The data folder: ``path``, else ``$CUSTLIB_DATA``, else the bundled synthetic data.
 
+    The first of these that is set is used: the ``path`` argument (unless None or
+    empty), the environment variable ``CUSTLIB_DATA``, then :data:`DEFAULT_DATA_DIR`
+    (``data/synthetic``). A leading ``~`` is expanded.
+
     Parameters
     ----------
     path : path-like, optional
-        A data folder.
+        A data folder holding the canonical CSV files.
 
     Returns
     -------
@@ -91,12 +95,18 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     FileNotFoundError
-        The folder does not exist.
+        The chosen folder does not exist or is not a folder.
 
     Examples
     --------
-    >>> data_dir().name
-    'synthetic'
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     data_dir(d) == pathlib.Path(d)
+    True
+    >>> data_dir("/no/such/folder")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: data folder /no/such/folder (the path given) does not exist or is not a folder
     """
     chosen = path if path not in (None, "") else os.environ.get("CUSTLIB_DATA") or DEFAULT_DATA_DIR
     folder = Path(chosen).expanduser()
@@ -262,27 +272,36 @@ def _to_pandas(table: pa.Table, spec: schema.Table, absent=()) -> pd.DataFrame:
 
 
 def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Read one canonical table with canonical types, checking it.
+    """Read one canonical table (``<name>.csv``) with canonical types, checking it.
+
+    The file must be UTF-8 CSV with a header row; every column is checked against
+    :mod:`custlib.schema` and every problem is reported at once, with file, column,
+    what was expected, what was found and line numbers (header = line 1). Optional
+    columns the export lacks are added empty.
 
     Parameters
     ----------
     name : str
-        Table name, one of :data:`custlib.schema.TABLE_ORDER` (file ``<name>.csv``).
+        Table name, one of :data:`custlib.schema.TABLE_ORDER` (``"reps"``,
+        ``"customers"``, ``"contacts"``, ``"orders"``, ``"opportunities"``,
+        ``"activities"``, ``"events"``).
     path : path-like, optional
         The data folder (see :func:`data_dir`).
 
     Returns
     -------
     DataFrame
-        Columns in schema order (extra columns kept, as text, after them): text as
-        pandas ``string``, categories as ``Categorical`` with the schema's values,
-        whole numbers ``int64`` (``Int64`` if nullable), dates ``datetime64``,
-        booleans ``bool``.
+        One row per data line, columns in schema order (extra columns kept as text
+        after them): text as pandas ``string``, categories as ``Categorical`` with the
+        schema's values, whole numbers ``int64`` (``Int64`` when nullable), dates
+        ``datetime64``, booleans ``bool`` (``boolean`` when nullable). Amounts are CNY.
 
     Raises
     ------
+    ValueError
+        An unknown table name.
     FileNotFoundError
-        The file does not exist.
+        The folder or the file does not exist.
     SchemaError
         Listing every problem: encoding, empty file, missing columns, empty required
         fields, wrong types, unparseable dates, values below the minimum, unknown
@@ -290,8 +309,14 @@ def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame
 
     Examples
     --------
-    >>> read_table("reps")["region"].dtype.name
-    'category'
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (pathlib.Path(d) / "reps.csv").write_text(
+    ...         "rep_id,rep_name,region,hire_date\\nR1,Li Wei,east,2020-03-01\\n"
+    ...         "R2,Wang Fang,north,2022-09-15\\nR3,Zhao Lei,east,2019-01-07\\n", encoding="utf-8")
+    ...     reps = read_table("reps", d)
+    >>> reps["region"].tolist(), reps["region"].dtype.name, reps["hire_date"].dt.year.tolist()
+    (['east', 'north', 'east'], 'category', [2020, 2022, 2019])
     """
     if name not in schema.TABLES:
         raise ValueError(f"unknown table {name!r}; expected one of {list(schema.TABLE_ORDER)}")

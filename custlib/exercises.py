@@ -40,29 +40,45 @@ def _is_number(x: Any) -> bool:
 
 
 def compare(answer: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
-    """``None`` if ``answer`` matches ``expected``, else a reason that does not reveal it.
+    """Compare a learner's answer with the expected one: ``None`` if it matches, else a reason.
 
-    Numbers match within ``rtol``/``atol``; text after stripping spaces; Series and
-    DataFrames by labels and values; lists in order (sets in any order).
+    The reason says what is off without revealing the expected answer:
+
+    * numbers — match when ``|a − e| <= max(rtol · max(|a|, |e|), atol)``
+      (``math.isclose``); otherwise "too high" / "too low", or a hint when the answer
+      is exactly 100 times the expected one (a percentage instead of a fraction);
+    * text — the answer, stripped of surrounding spaces, must equal the expected text;
+    * DataFrame — same shape, labels and values (values within the tolerances, dtypes
+      ignored);
+    * Series — same length and labels in the same order, values within the tolerances
+      (numeric) or equal as text;
+    * list, tuple, array — same length and items in order (numbers within the
+      tolerances); a ``set`` in any order;
+    * anything else — ``answer == expected``.
 
     Parameters
     ----------
     answer : object
         The learner's answer.
     expected : object
-        The right answer.
-    rtol, atol : float
-        Tolerances for numbers.
+        The right answer; its type decides how the two are compared.
+    rtol : float, default 1e-6
+        Relative tolerance for numbers.
+    atol : float, default 1e-9
+        Absolute tolerance for numbers.
 
     Returns
     -------
     str or None
-        None when right, else the reason.
+        ``None`` when the answer matches, else the reason (one short sentence).
 
     Examples
     --------
-    >>> compare(5, 4), compare(0.5, 0.5), compare(50, 0.5)
-    ('your answer is too high', None, 'your answer is 100 times too large: a percentage instead of a fraction?')
+    >>> compare(0.5, 0.5), compare(5, 4), compare(50, 0.5)
+    (None, 'your answer is too high', 'your answer is 100 times too large: a percentage instead of a fraction?')
+    >>> import pandas as pd
+    >>> compare(pd.Series([1, 2, 4]), pd.Series([1, 2, 3])), compare(["b", "a"], ["a", "b"])
+    ('1 of 3 values differ', 'right items, but in another order')
     """
     if _is_number(expected):
         if isinstance(answer, (pd.Series, pd.DataFrame, list, tuple, np.ndarray)):

@@ -120,39 +120,44 @@ def _days(opportunities: pd.DataFrame, columns: list[str]) -> np.ndarray:
 # --- the funnel -------------------------------------------------------------------------
 
 def stage_reached(opportunities: pd.DataFrame) -> pd.DataFrame:
-    """Which funnel stages each opportunity reached.
+    """Which funnel stages each opportunity reached (pipeline categories of digest §12).
 
-    An opportunity reached a stage when that stage's date is set, **or** a later
-    funnel stage's date is set (it must have passed through), **or** its current
-    ``stage`` (if the column is present) is that stage or later. Lost opportunities
-    reached the stages whose dates are set. So every row is a prefix of the funnel:
-    ``True`` up to some stage and ``False`` after.
+    An opportunity reached a stage when that stage's date is set, **or** a later funnel
+    stage's date is set (it must have passed through), **or** its current ``stage``
+    (when the column is present) is that stage or a later one. Lost opportunities
+    reached the stages whose dates are set. Every row is therefore a prefix of the
+    funnel: True up to some stage, False after.
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs the date columns of ``FUNNEL_STAGES`` (``opportunity_date`` …
-        ``won_date``, datetime64); uses ``stage`` when present.
+        Needs the date columns of :data:`FUNNEL_STAGES` (``opportunity_date``,
+        ``first_appointment_date``, ``prospect_1_date`` … ``won_date``; datetime64, NaT =
+        not recorded); uses ``stage`` when present. May be empty.
 
     Returns
     -------
     DataFrame of bool
-        Same index, one column per stage of ``FUNNEL_STAGES``.
+        Same index, one column per stage of :data:`FUNNEL_STAGES` (``opportunity`` …
+        ``won``).
+
+    Raises
+    ------
+    ValueError
+        A missing date column, or a ``stage`` value outside ``schema.STAGES``.
+    TypeError
+        A date column that is not datetime64.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> d = pd.to_datetime
-    >>> opp = pd.DataFrame({c: pd.Series([pd.NaT, pd.NaT], dtype="datetime64[s]")
-    ...                     for c in ["opportunity_date", "first_appointment_date",
-    ...                               "prospect_1_date", "prospect_2_date",
-    ...                               "prospect_3_date", "won_date"]})
-    >>> opp.loc[0, ["opportunity_date", "first_appointment_date"]] = d(["2025-01-02", "2025-01-09"])
-    >>> opp.loc[1, ["opportunity_date", "prospect_2_date"]] = d(["2025-02-01", "2025-03-01"])
-    >>> stage_reached(opp).astype(int)
-       opportunity  first_appointment  prospect_1  prospect_2  prospect_3  won
-    0            1                  1           0           0           0    0
-    1            1                  1           1           1           0    0
+    >>> cols = ["opportunity_date", "first_appointment_date", "prospect_1_date",
+    ...         "prospect_2_date", "prospect_3_date", "won_date"]
+    >>> opp = pd.DataFrame([["2025-01-02", "2025-01-09", None, None, None, None],
+    ...                     ["2025-02-01", None, None, "2025-03-01", None, None]],
+    ...                    columns=cols).apply(pd.to_datetime)
+    >>> stage_reached(opp).astype(int).values.tolist()
+    [[1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0]]
     """
     check_frame(opportunities, "opportunities", _FUNNEL_DATES, allow_empty=True,
                 dates=_FUNNEL_DATES)
@@ -167,31 +172,44 @@ def stage_reached(opportunities: pd.DataFrame) -> pd.DataFrame:
 
 
 def funnel_counts(opportunities: pd.DataFrame, *, by: str | None = None):
-    """How many opportunities reached each funnel stage (never growing down the stages).
+    """Opportunities that reached each funnel stage (digest §12); never growing down the stages.
+
+    ``reached[s]`` = number of opportunities for which :func:`stage_reached` is True
+    at stage ``s``.
 
     Parameters
     ----------
     opportunities : DataFrame
-        As for :func:`stage_reached`; plus the ``by`` column when given.
+        As for :func:`stage_reached`, plus the ``by`` column when given.
     by : str, optional
-        A column to count by, e.g. ``"rep_id"``.
+        Column to count by, e.g. ``"rep_id"``.
 
     Returns
     -------
     Series or DataFrame
-        Without ``by``: counts indexed by stage, named ``reached``. With ``by``: one
-        row per group, one column per stage.
+        Without ``by``: counts indexed by ``stage`` (``opportunity`` … ``won``), named
+        ``reached``. With ``by``: one row per group, one column of counts per stage.
+
+    Raises
+    ------
+    ValueError
+        A missing column or an unknown ``stage`` value.
+    TypeError
+        A date column that is not datetime64.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> opp = pd.DataFrame({"stage": ["won", "lost", "prospect_1", "opportunity"],
+    >>> opp = pd.DataFrame({"rep_id": ["R1", "R1", "R2", "R2"],
+    ...                     "stage": ["won", "lost", "prospect_1", "opportunity"],
     ...                     "opportunity_date": pd.to_datetime(["2025-03-01"] * 4)})
     >>> for c in ["first_appointment_date", "prospect_1_date", "prospect_2_date",
     ...           "prospect_3_date", "won_date"]:
-    ...     opp[c] = pd.NaT  # dates left out: the current stage implies the earlier ones
+    ...     opp[c] = pd.NaT  # no dates: the current stage implies the earlier ones
     >>> funnel_counts(opp).tolist()
     [4, 2, 2, 1, 1, 1]
+    >>> funnel_counts(opp, by="rep_id").loc["R2"].tolist()
+    [2, 1, 1, 0, 0, 0]
     """
     reached = stage_reached(opportunities)
     if by is None:
@@ -203,27 +221,33 @@ def funnel_counts(opportunities: pd.DataFrame, *, by: str | None = None):
 
 
 def conversion_rates(opportunities: pd.DataFrame, *, closed_only: bool = False) -> pd.DataFrame:
-    """Stage-to-stage conversion: the share of those reaching a stage that reach the next.
+    """Stage-to-stage conversion of the funnel (digest §12).
 
-    ``rate[s] = reached[s] / reached[s − 1]`` (NaN for the first stage or when nobody
-    reached the previous stage) and ``cumulative[s] = reached[s] / reached[opportunity]``.
-    Both are fractions in [0, 1] because the counts never grow down the stages.
-
-    Open opportunities have not finished converting; ``closed_only=True`` counts only
-    won and lost ones (needs ``stage``) for rates that are not biased low.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by stage: ``stage_zh``, ``reached``, ``rate``, ``cumulative``.
+    ``rate[s] = reached[s] / reached[previous stage]`` (NaN for the first stage or
+    when nobody reached the previous one) and ``cumulative[s] = reached[s] /
+    reached[opportunity]``; both fractions 0–1. Open opportunities have not finished
+    converting, so ``closed_only=True`` counts only won and lost ones, for rates that
+    are not biased low.
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs the stage date columns (see :func:`stage_reached`), and ``stage`` with
-        ``closed_only``.
-    closed_only : bool
+        As for :func:`stage_reached`; needs ``stage`` with ``closed_only``.
+    closed_only : bool, default False
         Count only won and lost opportunities.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage`` (``opportunity`` … ``won``): ``stage_zh`` (Chinese name),
+        ``reached`` (count), ``rate`` and ``cumulative`` (fractions).
+
+    Raises
+    ------
+    ValueError
+        A missing column or an unknown ``stage`` value.
+    TypeError
+        A date column that is not datetime64.
 
     Examples
     --------
@@ -232,16 +256,12 @@ def conversion_rates(opportunities: pd.DataFrame, *, closed_only: bool = False) 
     ...                     "opportunity_date": pd.to_datetime(["2025-03-01"] * 4)})
     >>> for c in ["first_appointment_date", "prospect_1_date", "prospect_2_date",
     ...           "prospect_3_date", "won_date"]:
-    ...     opp[c] = pd.NaT  # dates left out: the current stage implies the earlier ones
-    >>> conversion_rates(opp)[["reached", "rate"]]
-                       reached      rate
-    stage
-    opportunity              4       NaN
-    first_appointment        2  0.500000
-    prospect_1               2  1.000000
-    prospect_2               1  0.500000
-    prospect_3               1  1.000000
-    won                      1  1.000000
+    ...     opp[c] = pd.NaT
+    >>> t = conversion_rates(opp)
+    >>> t["reached"].tolist(), t["rate"].tolist()
+    ([4, 2, 2, 1, 1, 1], [nan, 0.5, 1.0, 0.5, 1.0, 1.0])
+    >>> conversion_rates(opp, closed_only=True)["rate"].tolist()
+    [nan, 0.5, 1.0, 1.0, 1.0, 1.0]
     """
     if closed_only:
         check_frame(opportunities, "opportunities", ["stage"], allow_empty=True)
@@ -258,26 +278,33 @@ def conversion_rates(opportunities: pd.DataFrame, *, closed_only: bool = False) 
 
 
 def time_in_stage(opportunities: pd.DataFrame, *, summary: bool = True) -> pd.DataFrame:
-    """Days spent in each open stage: from its date to the next stage date entered.
+    """Days spent in each open pipeline stage (digest §12).
 
-    For an opportunity that entered stage ``s`` on date ``d_s``, the time in ``s`` is
-    ``min(dates of later stages, won, lost) − d_s`` in days. Stages skipped, and the
-    stage an open opportunity is still in, have no time (NaN; still running).
+    For an opportunity that entered stage ``s`` on ``d_s``: ``days[s] = min(dates of
+    all later stages, won, lost) − d_s``. Skipped stages, and the stage an open
+    opportunity is still in, have no time (NaN).
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs all stage date columns (``opportunity_date`` … ``won_date``,
-        ``lost_date``), datetime64.
-    summary : bool
-        True: one row per stage with ``n`` (completed stays), ``mean_days`` and
-        ``median_days``. False: the days per opportunity (same index, one column per
-        open stage).
+        Needs every stage date column, ``opportunity_date`` … ``won_date`` and
+        ``lost_date`` (datetime64, NaT = not reached). May be empty.
+    summary : bool, default True
+        True: one row per stage. False: the days per opportunity.
 
     Returns
     -------
     DataFrame
-        See ``summary``.
+        With ``summary``: indexed by open ``stage``, columns ``n`` (completed stays),
+        ``mean_days`` and ``median_days`` (days). Without: same index as
+        ``opportunities``, one column of days per open stage.
+
+    Raises
+    ------
+    ValueError
+        A missing date column, or a later stage dated before an earlier one.
+    TypeError
+        A date column that is not datetime64.
 
     Examples
     --------
@@ -287,11 +314,10 @@ def time_in_stage(opportunities: pd.DataFrame, *, summary: bool = True) -> pd.Da
     >>> opp = pd.DataFrame([["2025-01-01", "2025-01-11", None, None, None, None, "2025-02-10"],
     ...                     ["2025-01-01", "2025-01-21", "2025-02-01", None, None, None, None]],
     ...                    columns=cols).apply(pd.to_datetime)
-    >>> time_in_stage(opp).loc[["opportunity", "first_appointment"]]
-                       n  mean_days  median_days
-    stage
-    opportunity        2       15.0         15.0
-    first_appointment  2       20.5         20.5
+    >>> time_in_stage(opp, summary=False)[["opportunity", "first_appointment"]].to_dict("list")
+    {'opportunity': [10.0, 20.0], 'first_appointment': [30.0, 11.0]}
+    >>> time_in_stage(opp).loc["first_appointment"].tolist()
+    [2.0, 20.5, 20.5]
     """
     check_frame(opportunities, "opportunities", _ALL_DATES, allow_empty=True, dates=_ALL_DATES)
     days = _days(opportunities, _ALL_DATES)
@@ -314,19 +340,26 @@ def time_in_stage(opportunities: pd.DataFrame, *, summary: bool = True) -> pd.Da
 # --- the one-in-five arithmetic ---------------------------------------------------------
 
 def expected_closes(prospects, close_rate: float = FUNNEL.close_rate):
-    """Closes to expect from ``prospects``: ``prospects × close_rate``.
+    """Closes to expect from a number of prospects: ``prospects × close_rate`` (digest §12).
 
     Parameters
     ----------
     prospects : number or Series
         Prospects in the pipeline (count, >= 0).
-    close_rate : float
-        Closes per prospect, in (0, 1]; "one in five" by default.
+    close_rate : float, default ``FUNNEL.close_rate`` = 0.2
+        Closes per prospect, in (0, 1] ("one in five").
 
     Returns
     -------
     float or Series
-        ``prospects × close_rate``.
+        Expected closes.
+
+    Raises
+    ------
+    ValueError
+        Negative or non-finite ``prospects``, or ``close_rate`` outside (0, 1].
+    TypeError
+        ``prospects`` is not a number or a Series.
 
     Examples
     --------
@@ -339,26 +372,31 @@ def expected_closes(prospects, close_rate: float = FUNNEL.close_rate):
 
 
 def prospects_remaining(prospects, closed, close_rate: float = FUNNEL.close_rate):
-    """Prospects left after ``closed`` closes: ``max(prospects − closed / close_rate, 0)``.
+    """Prospects left after some closes: ``max(prospects − closed / close_rate, 0)``.
 
-    The digest's reading of the one-in-five case: each close uses up
+    The reading of the one-in-five case (五分之一, digest §12): each close uses up
     ``1 / close_rate`` prospects, so 20 prospects at one in five are spent after four
     closes — 0 remain, and five new prospects are needed for every further close.
-    Never negative (closing more than the rate predicts leaves 0).
 
     Parameters
     ----------
     prospects : number or Series
-        Prospects at the start.
+        Prospects at the start (count, >= 0).
     closed : number or Series
-        Closes made since.
-    close_rate : float
-        Closes per prospect (``FUNNEL.close_rate``, 1/5).
+        Closes made since (count, >= 0, at most ``prospects``).
+    close_rate : float, default ``FUNNEL.close_rate`` = 0.2
+        Closes per prospect, in (0, 1].
 
     Returns
     -------
     float or Series
         Prospects left, >= 0.
+
+    Raises
+    ------
+    ValueError
+        Negative counts, ``closed`` above ``prospects``, or ``close_rate`` outside
+        (0, 1].
 
     Examples
     --------
@@ -377,22 +415,28 @@ def prospects_remaining(prospects, closed, close_rate: float = FUNNEL.close_rate
 
 
 def prospects_needed(target_closes, close_rate: float = FUNNEL.close_rate):
-    """Prospects needed for ``target_closes``: ``ceil(target_closes / close_rate)``.
+    """Prospects needed for a target of closes: ``ceil(target_closes / close_rate)`` (digest §12).
 
-    Five prospects per close at one in five.
+    Five prospects per close at one in five. The ratio is rounded to 9 decimals before
+    rounding up, so exact ratios such as 3 / 0.3 are not pushed up by floating-point
+    error.
 
     Parameters
     ----------
-    target_closes : int or Series
-        Closes wanted.
-    close_rate : float
-        Closes per prospect (``FUNNEL.close_rate``, 1/5).
+    target_closes : number or Series
+        Closes wanted (>= 0).
+    close_rate : float, default ``FUNNEL.close_rate`` = 0.2
+        Closes per prospect, in (0, 1].
 
     Returns
     -------
-    int or Series
-        Whole prospects (rounded up; exact ratios such as 3 / 0.3 are not pushed up by
-        floating-point error).
+    int or Series of int
+        Whole prospects.
+
+    Raises
+    ------
+    ValueError
+        Negative ``target_closes``, or ``close_rate`` outside (0, 1].
 
     Examples
     --------
@@ -407,50 +451,53 @@ def prospects_needed(target_closes, close_rate: float = FUNNEL.close_rate):
 
 
 def activity_needed(target_closes: float, stage_ratios, weeks: float = 1) -> pd.DataFrame:
-    """Activity per stage (and per week) needed for ``target_closes`` wins.
+    """Activity needed at each stage (in total and per week) for a target of wins (digest §12).
 
-    ``stage_ratios`` gives the conversion *into* each stage from the one before it,
-    for a contiguous run of funnel stages ending at ``won`` (e.g. the ``rate`` column
-    of :func:`conversion_rates`; a leading NaN is dropped). Walking back from won::
+    ``stage_ratios`` gives the conversion *into* each stage from the one before, for a
+    contiguous run of funnel stages ending at ``won`` (e.g. the ``rate`` column of
+    :func:`conversion_rates`; NaN entries are dropped). Walking back from won::
 
         needed[won] = target_closes
         needed[s]   = needed[next(s)] / ratio[next(s)]
         per_week    = needed / weeks
 
-    The first row is the stage before the first ratio given (e.g. ``opportunity``).
-    Figures are expected counts: round up when planning.
+    The first row is the stage before the first ratio given. Figures are expected
+    counts: round up when planning.
 
     Parameters
     ----------
     target_closes : float
         Wins wanted in the period (>= 0).
     stage_ratios : Series or mapping
-        Stage → conversion rate into that stage, each in (0, 1].
-    weeks : float
+        Stage name → conversion rate into that stage, each in (0, 1].
+    weeks : float, default 1
         Length of the period in weeks (> 0).
 
     Returns
     -------
     DataFrame
-        Indexed by stage: ``stage_zh``, ``ratio`` (into the stage; NaN for the first),
-        ``needed``, ``per_week``.
+        Indexed by ``stage``: ``stage_zh`` (Chinese name), ``ratio`` (conversion into
+        the stage; NaN for the first row), ``needed`` (count in the period) and
+        ``per_week`` (count per week).
+
+    Raises
+    ------
+    TypeError
+        ``stage_ratios`` is not a Series or a mapping.
+    ValueError
+        Unknown stages, a run that is not contiguous up to ``won``, a ratio outside
+        (0, 1], a negative target, or ``weeks`` <= 0.
 
     Examples
     --------
-    Four wins in four weeks when one first appointment in five is won:
+    Four wins in four weeks, when half of prospect-1s reach prospect 2, half of those
+    reach prospect 3, and 80 % of prospect-3s are won:
 
-    >>> ratios = {"first_appointment": 0.5, "prospect_1": 0.6, "prospect_2": 0.6,
-    ...           "prospect_3": 0.65, "won": 0.8547}
-    >>> t = activity_needed(4, ratios, weeks=4)
-    >>> t[["needed", "per_week"]].round(1)
-                       needed  per_week
-    stage
-    opportunity          40.0      10.0
-    first_appointment    20.0       5.0
-    prospect_1           12.0       3.0
-    prospect_2            7.2       1.8
-    prospect_3            4.7       1.2
-    won                   4.0       1.0
+    >>> t = activity_needed(4, {"prospect_2": 0.5, "prospect_3": 0.5, "won": 0.8}, weeks=4)
+    >>> t.index.tolist()
+    ['prospect_1', 'prospect_2', 'prospect_3', 'won']
+    >>> t["needed"].tolist(), t["per_week"].tolist()
+    ([20.0, 10.0, 5.0, 4.0], [5.0, 2.5, 1.25, 1.0])
     """
     target = _amount(target_closes, "target_closes")
     weeks = _amount(weeks, "weeks", positive=True)
@@ -485,33 +532,36 @@ def activity_needed(target_closes: float, stage_ratios, weeks: float = 1) -> pd.
 
 
 def rule_of_thirds(n, thirds: tuple[float, float, float] = FUNNEL.thirds) -> pd.DataFrame:
-    """The rule of thirds (三分之一规则): who buys anyway, who never, who depends on us.
+    """The rule of thirds (三分之一规则): who buys anyway, who never buys, who depends on us.
 
-    Of ``n`` prospects presented to: ``n × thirds[0]`` buy anyway, ``n × thirds[1]``
-    never buy, ``n × thirds[2]`` depend on our work. Closes therefore range from
-    ``n × thirds[0]`` (no work) to ``n × (thirds[0] + thirds[2])`` (perfect work).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by group (``buy_anyway``, ``never_buy``, ``depends_on_us``):
-        ``share``, ``prospects``, ``description``, ``description_zh``.
+    Digest §12. Of ``n`` prospects presented to, ``n × thirds[0]`` buy whatever we do,
+    ``n × thirds[1]`` never buy, ``n × thirds[2]`` depend on our work; closes therefore
+    range from ``n × thirds[0]`` (no work) to ``n × (thirds[0] + thirds[2])``.
 
     Parameters
     ----------
     n : number
-        Prospects presented to.
-    thirds : tuple of float
-        Shares buying anyway, never buying, depending on us (``FUNNEL.thirds``); sum to 1.
+        Prospects presented to (>= 0).
+    thirds : tuple of 3 float, default ``FUNNEL.thirds`` = (1/3, 1/3, 1/3)
+        Shares buying anyway, never buying and depending on us (>= 0, summing to 1).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``group`` (``buy_anyway``, ``never_buy``, ``depends_on_us``):
+        ``share`` (fraction), ``prospects`` (count), ``description`` and
+        ``description_zh``.
+
+    Raises
+    ------
+    ValueError
+        Negative ``n``, or ``thirds`` not 3 shares >= 0 summing to 1.
 
     Examples
     --------
-    >>> rule_of_thirds(30)[["share", "prospects"]].round(3)
-                   share  prospects
-    group
-    buy_anyway     0.333       10.0
-    never_buy      0.333       10.0
-    depends_on_us  0.333       10.0
+    >>> t = rule_of_thirds(30)
+    >>> t["prospects"].tolist(), t.index.tolist()
+    ([10.0, 10.0, 10.0], ['buy_anyway', 'never_buy', 'depends_on_us'])
     """
     n = _amount(n, "n")
     shares = np.asarray(thirds, dtype=float)
@@ -542,27 +592,34 @@ def _check_values(opportunities: pd.DataFrame) -> None:
 
 
 def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, close_by=None):
-    """Weighted forecast: Σ ``expected_value × probability`` over open opportunities (CNY).
+    """Weighted forecast of the open pipeline: ``Σ expected_value × probability`` (CNY).
 
-    Open = ``stage`` in ``OPEN_STAGES``. With ``close_by``, only opportunities with
-    ``expected_close_date <= close_by`` count. Never more than the sum of the open
-    values, since probabilities are at most 1.
-
-    Returns
-    -------
-    float or Series
-        Total (CNY), or per ``by`` group (e.g. ``"rep_id"``), named
-        ``weighted_forecast``.
+    Digest §12. Only open opportunities count (``stage`` in ``schema.OPEN_STAGES``; won and lost
+    are excluded) and, with ``close_by``, only those with ``expected_close_date <=
+    close_by``. Never more than the open value, since probabilities are at most 1.
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs ``stage``, ``expected_value`` (CNY), ``probability`` (0–1), and
-        ``expected_close_date`` with ``close_by``.
+        Needs ``stage``, ``expected_value`` (CNY, >= 0) and ``probability`` (0–1);
+        ``expected_close_date`` (datetime64) with ``close_by``.
     by : str, optional
-        Column to group by.
+        Column to group by, e.g. ``"rep_id"``.
     close_by : date-like, optional
-        Count only deals expected to close by this date.
+        Count only deals expected to close on or before this date.
+
+    Returns
+    -------
+    float or Series
+        Total (CNY), or per ``by`` group a Series named ``weighted_forecast`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        A missing column, an unknown stage, a negative value, or a probability
+        outside 0–1.
+    TypeError
+        Non-numeric values or probabilities, or ``expected_close_date`` not datetime64.
 
     Examples
     --------
@@ -573,8 +630,8 @@ def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, clo
     ...                     "probability": [0.9, 0.3, 0.5, 1.0]})
     >>> weighted_forecast(opp)
     19000.0
-    >>> weighted_forecast(opp, by="rep_id").tolist()
-    [15000.0, 4000.0]
+    >>> weighted_forecast(opp, by="rep_id").to_dict()
+    {'R1': 15000.0, 'R2': 4000.0}
     """
     _check_values(opportunities)
     open_ = _check_stage(opportunities).isin(OPEN_STAGES).to_numpy(copy=True)
@@ -593,14 +650,15 @@ def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, clo
 
 
 def pipeline_coverage(pipeline_value, target):
-    """Pipeline coverage: ``pipeline_value / target`` (a ratio; 3 means 3× the target).
+    """Pipeline coverage: ``pipeline_value / target`` (a ratio; 3 means three times the target).
 
-    Both in CNY; ``target`` must be > 0. Scalars or aligned Series.
+    A check on the prospect base of digest §12: is there enough open pipeline to make
+    the period's target?
 
     Parameters
     ----------
     pipeline_value : number or Series
-        Open pipeline value (CNY).
+        Open pipeline value (CNY, >= 0).
     target : number or Series
         Sales target for the same period (CNY, > 0).
 
@@ -608,6 +666,13 @@ def pipeline_coverage(pipeline_value, target):
     -------
     float or Series
         The coverage ratio.
+
+    Raises
+    ------
+    ValueError
+        Negative ``pipeline_value`` or ``target`` <= 0.
+    TypeError
+        Arguments that are neither numbers nor Series.
 
     Examples
     --------
@@ -618,32 +683,43 @@ def pipeline_coverage(pipeline_value, target):
 
 
 def win_rate(opportunities: pd.DataFrame, *, reached: str | None = None, by: str | None = None):
-    """Win rate: ``won / (won + lost)`` among closed opportunities.
+    """Win rate: ``won / (won + lost)`` among closed opportunities (digest §12).
 
     With ``reached``, only closed opportunities that reached that funnel stage count
-    (e.g. ``"first_appointment"``: the share of first appointments won, "one in
-    five"). NaN where nothing is closed.
-
-    Returns
-    -------
-    float or Series
-        Fraction, total or per ``by`` group, named ``win_rate``.
+    (e.g. ``"first_appointment"``: the share of first appointments won — "one in
+    five").
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs ``stage``; with ``reached``, the stage date columns.
+        Needs ``stage``; with ``reached``, the stage date columns (see
+        :func:`stage_reached`).
     reached : str, optional
-        A funnel stage the closed opportunities must have reached.
+        A funnel stage (:data:`FUNNEL_STAGES`) the closed opportunities must have
+        reached.
     by : str, optional
-        Column to group by.
+        Column to group by, e.g. ``"rep_id"``.
+
+    Returns
+    -------
+    float or Series
+        Fraction 0–1 (NaN where nothing is closed); per ``by`` group a Series named
+        ``win_rate``.
+
+    Raises
+    ------
+    ValueError
+        A missing column, an unknown stage, or an unknown ``reached``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> opp = pd.DataFrame({"stage": ["won", "lost", "lost", "lost", "prospect_1"]})
+    >>> opp = pd.DataFrame({"rep_id": ["R1", "R1", "R2", "R2", "R2"],
+    ...                     "stage": ["won", "lost", "lost", "lost", "prospect_1"]})
     >>> win_rate(opp)
     0.25
+    >>> win_rate(opp, by="rep_id").to_dict()
+    {'R1': 0.5, 'R2': 0.0}
     """
     check_frame(opportunities, "opportunities", ["stage"], allow_empty=True)
     stage = _check_stage(opportunities)
@@ -664,21 +740,28 @@ def win_rate(opportunities: pd.DataFrame, *, reached: str | None = None, by: str
 def sales_velocity(n_opportunities, avg_value, win_rate, cycle_days):
     """Sales velocity: ``n_opportunities × avg_value × win_rate / cycle_days`` (CNY per day).
 
+    How fast the pipeline of digest §12 turns into revenue.
+
     Parameters
     ----------
     n_opportunities : number
-        Open opportunities.
+        Open opportunities (count, >= 0).
     avg_value : number
-        Average deal value (CNY).
-    win_rate : float
-        Won / closed, 0–1.
+        Average deal value (CNY, >= 0).
+    win_rate : float or Series
+        Won / closed, a fraction 0–1.
     cycle_days : number
         Average days from opportunity to close (> 0).
 
     Returns
     -------
-    float
-        Expected revenue per day (CNY).
+    float or Series
+        Expected revenue per day (CNY per day).
+
+    Raises
+    ------
+    ValueError
+        A negative count or value, ``win_rate`` outside 0–1, or ``cycle_days`` <= 0.
 
     Examples
     --------
@@ -712,7 +795,7 @@ def pipeline_shape(opportunities: pd.DataFrame, *, by: str = "rep_id",
         front_share  = (opportunity + first_appointment) / open
         middle_share = (prospect_1 + prospect_2) / open
 
-    * **empty front** (前端空缺) — ``front_share < empty_front_share`` or nothing open:
+    * **empty front** (前端空缺) — nothing open, or ``front_share < empty_front_share``:
       a newcomer, or a veteran who just closed a lot, has stopped prospecting;
     * else **middle pile-up** (中段堆积) — ``middle_share > pileup_share``: the
       "proposal-pending" shape;
@@ -720,40 +803,41 @@ def pipeline_shape(opportunities: pd.DataFrame, *, by: str = "rep_id",
 
     Every value of ``by`` in the table appears, even with nothing open.
 
-    Returns
-    -------
-    DataFrame
-        Indexed by ``by``: counts per open stage, ``open``, ``front_share``,
-        ``middle_share`` (fractions; NaN when nothing is open), ``diagnosis``,
-        ``diagnosis_zh``.
-
     Parameters
     ----------
     opportunities : DataFrame
         Needs ``stage`` and the ``by`` column.
-    by : str
-        Column holding the rep (default ``rep_id``).
-    empty_front_share, pileup_share : float
-        The diagnosis thresholds (``FUNNEL.empty_front_share``, ``FUNNEL.pileup_share``).
+    by : str, default "rep_id"
+        Column holding the rep.
+    empty_front_share : float, default ``FUNNEL.empty_front_share`` = 0.25
+        Front share (fraction) below which the front is empty.
+    pileup_share : float, default ``FUNNEL.pileup_share`` = 0.55
+        Middle share (fraction) above which the middle is piled up.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` (sorted): open opportunities per open stage
+        (``opportunity`` … ``prospect_3``), ``open`` (count), ``front_share`` and
+        ``middle_share`` (fractions; NaN when nothing is open), ``diagnosis``
+        (categorical) and ``diagnosis_zh``.
+
+    Raises
+    ------
+    ValueError
+        A missing column, an unknown stage, or a threshold outside 0–1.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> stages = (["opportunity"] * 4 + ["first_appointment"] * 3 + ["prospect_1"] * 2
-    ...           + ["prospect_2", "prospect_3"]                       # R1: healthy
-    ...           + ["prospect_1"] * 2 + ["prospect_2"] * 2 + ["prospect_3"]  # R2: no front
-    ...           + ["opportunity", "prospect_1"] + ["prospect_2"] * 4)       # R3: pile-up
-    >>> reps = ["R1"] * 11 + ["R2"] * 5 + ["R3"] * 6
-    >>> shape = pipeline_shape(pd.DataFrame({"rep_id": reps, "stage": stages}))
-    >>> shape[["open", "front_share", "middle_share", "diagnosis"]].round(2)
-            open  front_share  middle_share       diagnosis
-    rep_id
-    R1        11         0.64          0.27         healthy
-    R2         5         0.00          0.80     empty front
-    R3         6         0.17          0.83     empty front
-    >>> pipeline_shape(pd.DataFrame({"rep_id": reps, "stage": stages}),
-    ...                empty_front_share=0.1).loc["R3", "diagnosis"]
-    'middle pile-up'
+    >>> opp = pd.DataFrame({"rep_id": ["R1", "R2", "R3", "R3", "R3", "R3"],
+    ...                     "stage": ["opportunity", "prospect_3", "first_appointment",
+    ...                               "prospect_1", "prospect_2", "prospect_2"]})
+    >>> shape = pipeline_shape(opp)
+    >>> shape["front_share"].tolist(), shape["middle_share"].tolist()
+    ([1.0, 0.0, 0.25], [0.0, 0.0, 0.75])
+    >>> shape["diagnosis"].tolist()
+    ['healthy', 'empty front', 'middle pile-up']
     """
     check_frame(opportunities, "opportunities", [by, "stage"], allow_empty=True)
     for name, v in (("empty_front_share", empty_front_share), ("pileup_share", pileup_share)):
@@ -782,29 +866,40 @@ def classify_prospect(criteria_frame: pd.DataFrame, *,
                       criteria: tuple[str, ...] = FUNNEL.prospect2_criteria) -> pd.Series:
     """Active prospect 1 or 2 (有效潜在客户一 / 二) from the five criteria of category 2.
 
-    A prospect is ``prospect_2`` when **all** of ``criteria`` hold — talking to the
-    real decision maker; the proposal suits the customer; budget reasonable and our
-    price acceptable; the timeline fits our normal cycle; there is further
-    development — and ``prospect_1`` otherwise. An unknown (missing) criterion does
-    not hold.
+    Digest §12. A prospect is ``prospect_2`` when **all** ``criteria`` hold — talking to
+    the real decision maker; the proposal suits the customer; budget reasonable and
+    our price acceptable; the timeline fits our normal cycle; there is further
+    development — and ``prospect_1`` otherwise. A missing (unknown) criterion does not
+    hold.
 
     Parameters
     ----------
     criteria_frame : DataFrame
-        One boolean column per criterion (``FUNNEL.prospect2_criteria``).
+        One boolean column per criterion, one row per prospect.
+    criteria : tuple of str, default ``FUNNEL.prospect2_criteria``
+        Names of the criterion columns (``talking_to_decision_maker``,
+        ``proposal_fits``, ``budget_and_price_accepted``, ``timeline_fits``,
+        ``further_development``).
 
     Returns
     -------
     Series
         Categorical ``prospect_1`` / ``prospect_2`` named ``category``, same index.
 
+    Raises
+    ------
+    ValueError
+        A criterion column missing.
+    TypeError
+        A criterion column that is not boolean.
+
     Examples
     --------
     >>> import pandas as pd
-    >>> f = pd.DataFrame({c: [True, True] for c in FUNNEL.prospect2_criteria})
+    >>> f = pd.DataFrame({c: [True, True, True] for c in FUNNEL.prospect2_criteria})
     >>> f.loc[1, "timeline_fits"] = False
     >>> classify_prospect(f).tolist()
-    ['prospect_2', 'prospect_1']
+    ['prospect_2', 'prospect_1', 'prospect_2']
     """
     criteria = list(criteria)
     check_frame(criteria_frame, "criteria_frame", criteria, allow_empty=True)
@@ -834,22 +929,29 @@ _PRIORITY_TEXT = {
 def work_priorities(priorities: tuple[str, ...] = FUNNEL.priorities) -> pd.DataFrame:
     """The eight kinds of a salesperson's work, most important first (digest §12).
 
+    Parameters
+    ----------
+    priorities : tuple of str, default ``FUNNEL.priorities``
+        Keys of the kinds of work, most important first (a reordering or subset of
+        the eight known keys).
+
     Returns
     -------
     DataFrame
-        Indexed by ``rank`` (1 = most important): ``work`` (key), ``description``,
-        ``description_zh``.
+        Indexed by ``rank`` (1 = most important): ``work`` (key), ``description``
+        (English) and ``description_zh`` (Chinese).
 
-    Parameters
-    ----------
-    priorities : tuple of str
-        The kinds of work, most important first (``FUNNEL.priorities``).
+    Raises
+    ------
+    ValueError
+        An unknown key.
 
     Examples
     --------
-    >>> work_priorities().loc[[1, 3], "description"].tolist()
+    >>> t = work_priorities()
+    >>> t.loc[[1, 3], "description"].tolist()
     ['call or e-mail new contacts', 'turn prospect 3 into closed']
-    >>> work_priorities().loc[8, "work"]
+    >>> t.loc[8, "work"]
     'special_projects'
     """
     unknown = [p for p in priorities if p not in _PRIORITY_TEXT]

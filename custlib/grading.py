@@ -138,14 +138,14 @@ def _rates(values, name: str) -> np.ndarray:
 
 def grade_by_time_to_close(expected_close: pd.Series, as_of, *,
                            close_months: tuple[int, ...] = GRADING.close_months) -> pd.Series:
-    """Version-1 grade of each prospect from its expected close date.
+    """Version-1 prospect grade A/B/C/D from the expected close date (digest §10).
 
-    With ``close_months = (3, 6, 12)`` and calendar months counted from ``as_of``:
+    With ``close_months = (a, b, c)`` calendar months counted from ``as_of``:
 
-    * **A** — ``expected_close <= as_of + 3 months`` (including dates already past:
+    * **A** — ``expected_close <= as_of + a months`` (dates already past count as
       due now);
-    * **B** — after that but ``<= as_of + 6 months`` (the source's "4–6 months");
-    * **C** — ``<= as_of + 12 months`` ("7–12 months");
+    * **B** — ``<= as_of + b months`` (the source's "4–6 months");
+    * **C** — ``<= as_of + c months`` ("7–12 months");
     * **D** — later, or no expected date (NaT: "objective need only").
 
     Parameters
@@ -153,19 +153,27 @@ def grade_by_time_to_close(expected_close: pd.Series, as_of, *,
     expected_close : Series of datetime64
         Expected close date per prospect (NaT allowed).
     as_of : date-like
-        The date grades are taken at (e.g. the snapshot, 2025-12-31).
-    close_months : tuple of 3 int
-        Month horizons of A, B, C (increasing), from ``GRADING.close_months``.
+        The date grades are taken at (e.g. the snapshot, ``"2025-12-31"``).
+    close_months : tuple of 3 int, default ``GRADING.close_months`` = (3, 6, 12)
+        Month horizons of A, B and C (increasing).
 
     Returns
     -------
     Series
-        Ordered categorical ``A < B < C < D`` named ``grade``, same index.
+        Ordered categorical ``A < B < C < D`` named ``grade``, same index as
+        ``expected_close``.
+
+    Raises
+    ------
+    TypeError
+        ``expected_close`` is not a datetime64 Series.
+    ValueError
+        ``as_of`` is not a date, or ``close_months`` is not 3 increasing values.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> d = pd.to_datetime(pd.Series(["2026-03-31", "2026-04-01", "2026-12-31", "2027-01-01"]))
+    >>> d = pd.to_datetime(pd.Series(["2026-03-31", "2026-04-01", "2026-12-31", None]))
     >>> grade_by_time_to_close(d, "2025-12-31").tolist()
     ['A', 'B', 'C', 'D']
     >>> grade_by_time_to_close(d, "2025-12-31", close_months=(1, 2, 3)).tolist()
@@ -182,35 +190,39 @@ def grade_by_time_to_close(expected_close: pd.Series, as_of, *,
 
 
 def grade_characteristics(close_months: tuple[int, ...] = GRADING.close_months) -> pd.DataFrame:
-    """The characteristics table of version 1 (not-yet-computerised prospects), digest §10.
+    """The characteristics table of the version-1 grades A–D (digest §10).
 
-    Rows are the characteristics the source lists for each grade, columns the grades:
-    when the deal closes (from ``close_months``), objective need, subjective need,
-    strength of resolve, feasibility study started, vendor selection started (Y / N,
-    "Y/N" = either), and the situation of a not-yet-computerised and an already-
-    computerised organisation. The source gives the characteristics in English only
-    in the digest; the Chinese labels are the course's translation.
+    Rows are the characteristics the source lists per grade: when the deal closes
+    (built from ``close_months``), objective need, subjective need, strength of resolve,
+    feasibility study started, vendor selection started (Y / N; "Y/N" = either), and
+    the situation of a not-yet-computerised and of an already-computerised
+    organisation. The Chinese labels are the course's translation.
+
+    Parameters
+    ----------
+    close_months : tuple of 3 int, default ``GRADING.close_months`` = (3, 6, 12)
+        Months within which A, B and C deals close (increasing).
 
     Returns
     -------
     DataFrame
-        Indexed by characteristic key; columns ``label`` (English), ``label_zh``
-        (Chinese), then ``A``, ``B``, ``C``, ``D``.
+        Indexed by ``characteristic`` (``closes_within``, ``objective_need``,
+        ``subjective_need``, ``resolve``, ``feasibility_study``, ``vendor_selection``,
+        ``not_computerised``, ``computerised``); columns ``label`` (English),
+        ``label_zh`` (Chinese), then ``A``, ``B``, ``C``, ``D`` (text).
 
-    Parameters
-    ----------
-    close_months : tuple of int
-        Months within which A, B and C deals close (``GRADING.close_months``).
+    Raises
+    ------
+    ValueError
+        ``close_months`` is not 3 increasing values.
 
     Examples
     --------
     >>> t = grade_characteristics()
     >>> t.loc["subjective_need", ["A", "B", "C", "D"]].tolist()
     ['Y', 'Y', 'Y', 'N']
-    >>> t.loc["closes_within", "B"]
-    '4–6 months'
-    >>> t.loc["vendor_selection", "label_zh"]
-    '已开始选型'
+    >>> t.loc["closes_within", "B"], t.loc["vendor_selection", "label_zh"]
+    ('4–6 months', '已开始选型')
     """
     a, b, c = _increasing(close_months, "close_months", len(GRADES) - 1)
     rows = {
@@ -254,44 +266,55 @@ def grade_by_probability(probability: pd.Series, expected_close: pd.Series, as_o
                          min_probability: tuple[float, ...] = GRADING.probability,
                          within_months: tuple[int, ...] = GRADING.within_months,
                          c_min_probability: float = GRADING.c_min_probability) -> pd.Series:
-    """Version-2 grade (the cost-estimation workbook) from probability and close date.
+    """Version-2 grade A/B/C/D (the cost-estimation workbook) from probability and close date.
 
-    With the defaults (``min_probability = (0.75, 0.50)``, ``within_months = (1, 3)``,
-    ``c_min_probability = 0.20``), months counted as calendar months from ``as_of``:
+    Digest §10, version 2. With ``min_probability = (pA, pB)``,
+    ``within_months = (mA, mB)`` and calendar months counted from ``as_of``:
 
-    * **A** — ``probability >= 0.75`` and ``expected_close <= as_of + 1 month``;
+    * **A** — ``probability >= pA`` and ``expected_close <= as_of + mA months``;
       **or** ``wide_influence`` (many large projects, gets others to adopt us)
       **or** ``system_customer`` (drives its subsidiaries or buys centrally);
-    * **B** — ``probability >= 0.50`` and ``expected_close <= as_of + 3 months``;
+    * **B** — ``probability >= pB`` and ``expected_close <= as_of + mB months``;
       **or** ``loyal_referrer`` (loyal, no need for six months, refers customers);
-    * **C** — still engaged: ``probability >= 0.20``, any date **(reading)**;
+    * **C** — still engaged: ``probability >= c_min_probability``, any date
+      **(reading)**;
     * **D** — the rest (the source lists D without criteria).
 
-    An expected close date already past counts as due now; no date (NaT) can never
-    meet a date condition. Each condition can only get easier with a higher
-    probability or a sooner date, so the grade is monotone in both.
+    A close date already past counts as due now; no date (NaT) never meets a date
+    condition. The grade can only improve with a higher probability or a sooner date.
 
     Parameters
     ----------
     probability : Series of float
         Close probability per opportunity (fraction 0–1).
     expected_close : Series of datetime64
-        Expected close date, same index (NaT allowed).
+        Expected close date, same index as ``probability`` (NaT allowed).
     as_of : date-like
-        Grading date.
+        The grading date.
     wide_influence, system_customer, loyal_referrer : Series of bool, optional
-        The "or" clauses, same index; missing values count as False.
-    min_probability : tuple of 2 float
-        Minimum probability of A and of B (``GRADING.probability``).
-    within_months : tuple of 2 int
-        Months within which A and B close (``GRADING.within_months``).
-    c_min_probability : float
-        Minimum probability of C (``GRADING.c_min_probability``).
+        The "or" clauses, same index as ``probability``; missing values count as False.
+    min_probability : tuple of 2 float, default ``GRADING.probability`` = (0.75, 0.50)
+        Minimum probability of A and of B.
+    within_months : tuple of 2 int, default ``GRADING.within_months`` = (1, 3)
+        Months within which A and B close (increasing).
+    c_min_probability : float, default ``GRADING.c_min_probability`` = 0.20
+        Minimum probability of C.
 
     Returns
     -------
     Series
-        Ordered categorical ``A < B < C < D`` named ``grade``, same index.
+        Ordered categorical ``A < B < C < D`` named ``grade``, same index as
+        ``probability``.
+
+    Raises
+    ------
+    TypeError
+        ``probability`` not numeric, ``expected_close`` not datetime64, or a flag not
+        a boolean Series.
+    ValueError
+        Probabilities outside 0–1 or missing; inputs on different indexes; ``as_of``
+        not a date; thresholds not ordered ``0 <= c_min <= pB <= pA <= 1``, or months
+        not increasing.
 
     Examples
     --------
@@ -337,56 +360,63 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
                     important_estimators: int | None = GRADING.important_estimators,
                     important_headroom: int | None = GRADING.important_headroom,
                     important_revenue: float | None = GRADING.important_revenue) -> pd.DataFrame:
-    """Important vs general user (重要用户 / 一般用户) from documented criteria.
+    """Important or general user (重要用户 / 一般用户) by the criteria of digest §10.
 
-    A customer is **important** when any of these holds (digest §10):
+    A customer is **important** when any of these holds:
 
-    * ``large`` — size and industry profile: ``estimators >= important_estimators``
-      (40 cost estimators);
-    * ``add_on`` — add-on potential: purchase headroom
-      ``estimators − seats_owned >= important_headroom`` (20 seats);
-    * ``able_to_pay`` — ability to pay: ``revenue >= important_revenue``
-      (¥19,000 a year, the key-customer threshold of the §7 pyramid) — only when
-      ``revenue`` is given;
-    * ``flagged`` — any of the optional flags: ``wide_influence`` (high industry
-      profile and influence), ``system_customer`` (systemic top-down reach),
-      ``loyal_advocate`` (loyal individual advocates, very loyal government users).
+    * ``large`` — ``estimators >= important_estimators`` (size and industry profile);
+    * ``add_on`` — ``estimators − seats_owned >= important_headroom`` (add-on
+      potential, seats);
+    * ``able_to_pay`` — ``revenue >= important_revenue`` (CNY a year; the key-customer
+      threshold of the §7 pyramid); only when ``revenue`` is given;
+    * ``flagged`` — any optional flag: ``wide_influence`` (high industry profile and
+      influence), ``system_customer`` (systemic top-down reach), ``loyal_advocate``
+      (loyal individual advocates, very loyal government users).
 
     Everyone else is **general** (add-on potential unclear or small, one-time buyers).
-    Pass ``None`` for a threshold to switch that criterion off.
 
     Parameters
     ----------
     customers : DataFrame
-        Needs ``customer_id``, ``estimators`` (people), ``seats_owned`` (seats).
+        Needs ``customer_id`` (unique), ``estimators`` (people) and ``seats_owned``
+        (seats), numeric and >= 0.
     revenue : Series, optional
-        Yearly revenue per customer (CNY), indexed by ``customer_id``; customers not
-        in it count as 0.
+        Yearly revenue per customer (CNY), indexed by ``customer_id``; customers not in
+        it count as 0.
     wide_influence, system_customer, loyal_advocate : Series of bool, optional
         Indexed by ``customer_id``; customers not in them count as False.
-    important_estimators, important_headroom, important_revenue : number or None
-        Thresholds, from ``GRADING``.
+    important_estimators : int or None, default ``GRADING.important_estimators`` = 40
+        People; None switches the ``large`` criterion off.
+    important_headroom : int or None, default ``GRADING.important_headroom`` = 20
+        Seats; None switches ``add_on`` off.
+    important_revenue : float or None, default ``GRADING.important_revenue`` = 19000
+        CNY per year; None switches ``able_to_pay`` off.
 
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id``: booleans ``large``, ``add_on``, ``able_to_pay``,
-        ``flagged``; ``importance`` (categorical ``important`` / ``general``) and
-        ``importance_zh`` (重要用户 / 一般用户).
+        Indexed by ``customer_id``: the booleans ``large``, ``add_on``,
+        ``able_to_pay`` and ``flagged``; ``importance`` (categorical ``important`` /
+        ``general``) and ``importance_zh`` (重要用户 / 一般用户).
+
+    Raises
+    ------
+    ValueError
+        A missing column, duplicate ``customer_id`` values, or negative or missing
+        counts or revenue.
+    TypeError
+        Non-numeric counts or revenue, or a flag that is not a boolean Series.
 
     Examples
     --------
     >>> import pandas as pd
     >>> c = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C4"],
     ...                   "estimators": [60, 30, 8, 3], "seats_owned": [50, 5, 8, 1]})
-    >>> rev = pd.Series({"C3": 25_000})
-    >>> user_importance(c, rev)[["add_on", "able_to_pay", "importance"]]
-                 add_on  able_to_pay importance
-    customer_id
-    C1            False        False  important
-    C2             True        False  important
-    C3            False         True  important
-    C4            False        False    general
+    >>> u = user_importance(c, pd.Series({"C3": 25_000}))
+    >>> u[["large", "add_on", "able_to_pay"]].to_dict("list")
+    {'large': [True, False, False, False], 'add_on': [False, True, False, False], 'able_to_pay': [False, False, True, False]}
+    >>> u["importance"].tolist()
+    ['important', 'important', 'important', 'general']
     """
     check_frame(customers, "customers", ["customer_id", "estimators", "seats_owned"],
                 allow_empty=True, numeric=["estimators", "seats_owned"])
@@ -428,30 +458,39 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
 def market_space(estimators: pd.Series, seats_owned: pd.Series, *,
                  potential_headroom: int = GRADING.potential_headroom,
                  penetration: float = GRADING.penetration) -> pd.Series:
-    """Market-space class A/B/C/D (市场空间分类): potential × our penetration.
+    """Market-space class A/B/C/D (市场空间分类): potential × our penetration (digest §10).
 
-    * potential is **high** when headroom = ``estimators − seats_owned`` is at least
-      ``potential_headroom`` seats (5), else **low**;
-    * our penetration = ``seats_owned / estimators`` (fraction; 0 when both are 0,
-      high when seats exist but no estimators) is **low** below ``penetration``
-      (0.5), else **high**.
+    * potential is **high** when ``estimators − seats_owned >= potential_headroom``
+      (seats), else low;
+    * penetration = ``seats_owned / estimators`` (fraction; 0 when both are 0, high
+      when there are seats but no estimators) is **low** below ``penetration``, else
+      high.
 
-    Reading of the digest: **A** high potential & low penetration, **B** high & high,
-    **C** low & low, **D** low & high.
+    **(reading)** A = high potential & low penetration, B = high & high, C = low & low,
+    D = low & high.
 
     Parameters
     ----------
     estimators : Series of int
         Cost estimators employed (people, >= 0).
     seats_owned : Series of int
-        Seats of our software owned (seats, >= 0), same index.
-    potential_headroom, penetration : number
-        Axis cut-offs, from ``GRADING``.
+        Seats of our software owned (seats, >= 0), same index as ``estimators``.
+    potential_headroom : int, default ``GRADING.potential_headroom`` = 5
+        Headroom (seats) from which potential is high.
+    penetration : float, default ``GRADING.penetration`` = 0.5
+        Penetration (fraction) from which our penetration is high.
 
     Returns
     -------
     Series
         Ordered categorical ``A < B < C < D`` named ``market_space``, same index.
+
+    Raises
+    ------
+    TypeError
+        A non-numeric Series.
+    ValueError
+        Negative or missing values, or the two Series on different indexes.
 
     Examples
     --------
@@ -500,45 +539,45 @@ _FOCUS = {
 def contact_cadence(*, visits_per_week: tuple[float, ...] = GRADING.visits_per_week,
                     calls_per_week: tuple[float, ...] = GRADING.calls_per_week,
                     weeks_per_month: float = WEEKS_PER_MONTH) -> pd.DataFrame:
-    """The contact cadence of each grade (维护原则), digest §10.
+    """The contact cadence (维护原则) of each grade A–D, per week and per month (digest §10).
 
-    Per grade: visits and calls per week (from ``GRADING``), per month
-    (= per week × ``weeks_per_month``), the cadence in words generated from those
-    numbers, and the source's focus for the grade, in English and Chinese. Defaults:
-    A a visit and two calls a week (the source: "at least one visit or two calls";
-    planned as both); B a call a week and a visit a fortnight; C a call a fortnight
-    and a visit about monthly; D a call a month (general-user care). Important users
-    additionally get at least ``GRADING.important_contacts_per_week`` contacts a week
-    (see :func:`rep_workload`).
+    ``visits_per_month = visits_per_week × weeks_per_month``, the same for calls, and
+    ``contacts_per_month`` = visits + calls per month. With the defaults: A a visit
+    and two calls a week (the source's "at least one visit or two calls", planned as
+    both); B a call a week and a visit a fortnight; C a call a fortnight and a visit
+    about monthly; D a call a month (general-user care). Important users also get at
+    least ``GRADING.important_contacts_per_week`` contacts a week (see
+    :func:`rep_workload`).
+
+    Parameters
+    ----------
+    visits_per_week : tuple of 4 float, default ``GRADING.visits_per_week`` = (1, 0.5, 0.25, 0)
+        Visits per week for grades A–D (>= 0).
+    calls_per_week : tuple of 4 float, default ``GRADING.calls_per_week`` = (2, 1, 0.5, 0.25)
+        Calls per week for grades A–D (>= 0).
+    weeks_per_month : float, default :data:`WEEKS_PER_MONTH` ≈ 4.35
+        Weeks in a month (> 0).
 
     Returns
     -------
     DataFrame
-        Indexed by grade A–D: ``visits_per_week``, ``calls_per_week``,
-        ``visits_per_month``, ``calls_per_month``, ``contacts_per_month`` (visits +
-        calls), ``cadence``, ``cadence_zh``, ``focus``, ``focus_zh``.
+        Indexed by ``grade`` A–D: ``visits_per_week``, ``calls_per_week`` (per week),
+        ``visits_per_month``, ``calls_per_month``, ``contacts_per_month`` (per month),
+        ``cadence`` and ``cadence_zh`` (the rates in words), ``focus`` and
+        ``focus_zh`` (the source's focus for the grade).
 
-    Parameters
-    ----------
-    visits_per_week, calls_per_week : tuple of float
-        Per grade A–D (``GRADING.visits_per_week``, ``GRADING.calls_per_week``).
-    weeks_per_month : float
-        :data:`WEEKS_PER_MONTH` by default.
+    Raises
+    ------
+    ValueError
+        Not four finite rates >= 0, or ``weeks_per_month`` <= 0.
 
     Examples
     --------
     >>> t = contact_cadence()
-    >>> t[["visits_per_week", "calls_per_week", "calls_per_month"]].round(2)
-           visits_per_week  calls_per_week  calls_per_month
-    grade
-    A                 1.00            2.00             8.70
-    B                 0.50            1.00             4.35
-    C                 0.25            0.50             2.17
-    D                 0.00            0.25             1.09
-    >>> t.loc["B", "cadence"]
-    '1 visit every 2 weeks, 1 call a week'
-    >>> t.loc["B", "cadence_zh"]
-    '每2周拜访1次，每周电话1次'
+    >>> t["calls_per_month"].round(2).tolist()
+    [8.7, 4.35, 2.17, 1.09]
+    >>> t.loc["B", "cadence"], t.loc["B", "cadence_zh"]
+    ('1 visit every 2 weeks, 1 call a week', '每2周拜访1次，每周电话1次')
     """
     v = _rates(visits_per_week, "visits_per_week")
     c = _rates(calls_per_week, "calls_per_week")
@@ -562,58 +601,65 @@ def rep_workload(grades: pd.Series, rep: pd.Series, importance: pd.Series | None
                  calls_per_week: tuple[float, ...] = GRADING.calls_per_week,
                  important_contacts_per_week: float = GRADING.important_contacts_per_week,
                  weeks_per_month: float = WEEKS_PER_MONTH) -> pd.DataFrame:
-    """Visits and calls each rep owes per month under the contact cadence.
+    """Visits and calls each rep owes per month under the contact cadence (digest §10).
 
-    For every graded account (one row each), the cadence of its grade gives visits
-    and calls per week (:func:`contact_cadence`). An **important** user gets at least
-    ``important_contacts_per_week`` contacts a week: any shortfall of visits + calls
-    is made up with calls. Per rep::
+    Each account gets the visits and calls per week of its grade
+    (:func:`contact_cadence`); an **important** account gets at least
+    ``important_contacts_per_week`` contacts a week, any shortfall made up with calls.
+    Per rep::
 
         visits_per_month   = Σ visits_per_week[grade] × weeks_per_month
         calls_per_month    = Σ (calls_per_week[grade] + important top-up) × weeks_per_month
         contacts_per_month = visits_per_month + calls_per_month
 
-    Grade each account once (e.g. its best open opportunity's grade) before calling.
+    Grade each account once (e.g. by its best open opportunity) before calling.
 
     Parameters
     ----------
     grades : Series
-        Grade ``A``–``D`` per account (categorical or strings).
+        Grade ``A``–``D`` per account (categorical or text).
     rep : Series
-        Owning rep per account, same index.
+        Owning rep per account, same index as ``grades``.
     importance : Series, optional
-        ``important`` / ``general`` per account, same index.
-    visits_per_week, calls_per_week, important_contacts_per_week : from ``GRADING``
-    weeks_per_month : float
-        Weeks in a month, :data:`WEEKS_PER_MONTH` by default.
+        ``important`` / ``general`` per account, same index as ``grades``.
+    visits_per_week : tuple of 4 float, default ``GRADING.visits_per_week``
+        Visits per week for grades A–D.
+    calls_per_week : tuple of 4 float, default ``GRADING.calls_per_week``
+        Calls per week for grades A–D.
+    important_contacts_per_week : float, default ``GRADING.important_contacts_per_week`` = 1
+        Minimum contacts per week for an important account (>= 0).
+    weeks_per_month : float, default :data:`WEEKS_PER_MONTH` ≈ 4.35
+        Weeks in a month (> 0).
 
     Returns
     -------
     DataFrame
-        Indexed by rep: account counts ``A``, ``B``, ``C``, ``D``, ``important``
-        (0 without ``importance``), ``visits_per_month``, ``calls_per_month``,
-        ``contacts_per_month``.
+        Indexed by ``rep`` (sorted): ``A``, ``B``, ``C``, ``D`` (accounts per grade),
+        ``important`` (important accounts; 0 without ``importance``),
+        ``visits_per_month``, ``calls_per_month`` and ``contacts_per_month``.
+
+    Raises
+    ------
+    TypeError
+        ``grades`` or ``rep`` not a Series.
+    ValueError
+        A grade other than A–D, an importance other than important/general, missing
+        reps, Series on different indexes, or invalid rates.
 
     Examples
     --------
+    R1 owes (1 + 0.5) visits and (2 + 1) calls a week; R2's important D account is
+    topped up from a call a month to a contact a week.
+
     >>> import pandas as pd
     >>> g = pd.Series(["A", "B", "D", "D"])
     >>> r = pd.Series(["R1", "R1", "R2", "R2"])
     >>> imp = pd.Series(["general", "general", "important", "general"])
     >>> w = rep_workload(g, r, imp)
-    >>> w[["A", "B", "D", "important"]]
-         A  B  D  important
-    rep
-    R1   1  1  0          0
-    R2   0  0  2          1
-    >>> w[["visits_per_month", "calls_per_month", "contacts_per_month"]].round(1)
-         visits_per_month  calls_per_month  contacts_per_month
-    rep
-    R1                6.5             13.0                19.6
-    R2                0.0              5.4                 5.4
-
-    R1 owes (1 + 0.5) visits and (2 + 1) calls a week; R2's important D account is
-    topped up from a call a month to a contact a week: (1 + 0.25) × 4.35 = 5.4 calls.
+    >>> w[["A", "B", "D", "important"]].to_dict("index")
+    {'R1': {'A': 1, 'B': 1, 'D': 0, 'important': 0}, 'R2': {'A': 0, 'B': 0, 'D': 2, 'important': 1}}
+    >>> w[["visits_per_month", "calls_per_month"]].round(1).to_dict("index")
+    {'R1': {'visits_per_month': 6.5, 'calls_per_month': 13.0}, 'R2': {'visits_per_month': 0.0, 'calls_per_month': 5.4}}
     """
     if not isinstance(grades, pd.Series):
         raise TypeError(f"grades must be a pandas Series of A/B/C/D, got {type(grades).__name__}")

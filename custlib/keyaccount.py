@@ -42,44 +42,60 @@ __all__ = ["criteria_frame", "score", "matrix", "quadrant_strategies", "is_key_a
 
 def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd.DataFrame | None,
                    as_of) -> pd.DataFrame:
-    """The default criteria of :data:`KEY_ACCOUNT`, one row per buying customer.
+    """The default criteria of the key-account matrix, one row per buying customer (digest §9).
 
-    * ``revenue`` — revenue in the 12 months to ``as_of`` (CNY);
-    * ``headroom`` — estimators − seats owned (seats): what they could still buy;
+    Computed over the 12 months ending on ``as_of`` (``as_of − 1 year < date <= as_of``):
+
+    * ``revenue`` — revenue in the window (CNY);
+    * ``headroom`` — ``max(estimators − seats_owned, 0)`` (seats it could still buy);
     * ``important`` — 1 for an important user (重要用户), else 0;
-    * ``our_seat_share`` — seats owned / (seats owned + competitor seats);
-    * ``visits`` — visits and meetings in the 12 months to ``as_of``;
-    * ``tenure`` — years since the first purchase.
+    * ``our_seat_share`` — ``seats_owned / (seats_owned + competitor_seats)``
+      (fraction; 0 when both are 0);
+    * ``tenure`` — ``(as_of − first_purchase_date) / 365.25`` (years);
+    * ``visits`` — visits and meetings in the window (count; only with ``activities``).
+
+    These are the names weighted by ``KEY_ACCOUNT.attractiveness`` and
+    ``KEY_ACCOUNT.advantage``.
 
     Parameters
     ----------
     customers : DataFrame
         Needs ``customer_id``, ``estimators``, ``seats_owned``, ``competitor_seats``,
-        ``importance``, ``first_purchase_date``.
+        ``importance`` and ``first_purchase_date`` (datetime64).
     orders : DataFrame
-        Needs ``customer_id``, ``order_date`` (datetime64), ``amount`` (CNY).
+        Needs ``customer_id``, ``order_date`` (datetime64) and ``amount`` (CNY).
     activities : DataFrame or None
-        Needs ``customer_id``, ``activity_date``, ``activity_type``; without it there is
-        no ``visits`` column.
+        Needs ``customer_id``, ``activity_date`` (datetime64) and ``activity_type``;
+        ``None`` leaves out the ``visits`` column.
     as_of : date-like
         End of the 12-month window.
 
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id`` (customers who bought in the window): the criteria
-        above, as floats.
+        Indexed by ``customer_id``, only customers with an order in the window: the
+        criteria above, as floats.
+
+    Raises
+    ------
+    ValueError
+        A missing column, or ``customers`` / ``orders`` empty.
+    TypeError
+        ``order_date`` not datetime64.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"customer_id": ["A"], "estimators": [30], "seats_owned": [10],
-    ...                   "competitor_seats": [10], "importance": ["important"],
-    ...                   "first_purchase_date": pd.to_datetime(["2021-12-31"])})
-    >>> o = pd.DataFrame({"customer_id": ["A"], "order_date": pd.to_datetime(["2025-06-01"]),
-    ...                   "amount": [20_000]})
+    >>> c = pd.DataFrame({"customer_id": ["A", "B", "C"], "estimators": [30, 5, 12],
+    ...                   "seats_owned": [10, 5, 2], "competitor_seats": [10, 0, 0],
+    ...                   "importance": ["important", "general", "general"],
+    ...                   "first_purchase_date": pd.to_datetime(["2021-12-31", "2024-12-31",
+    ...                                                          "2020-01-01"])})
+    >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2025-06-01", "2025-03-01", "2023-01-01"]),
+    ...                   "amount": [20_000, 3_000, 9_000]})
     >>> criteria_frame(c, o, None, "2025-12-31").round(2).to_dict("index")
-    {'A': {'revenue': 20000.0, 'headroom': 20.0, 'important': 1.0, 'our_seat_share': 0.5, 'tenure': 4.0}}
+    {'A': {'revenue': 20000.0, 'headroom': 20.0, 'important': 1.0, 'our_seat_share': 0.5, 'tenure': 4.0}, 'B': {'revenue': 3000.0, 'headroom': 0.0, 'important': 0.0, 'our_seat_share': 1.0, 'tenure': 1.0}}
     """
     check_frame(customers, "customers", ["customer_id", "estimators", "seats_owned",
                                          "competitor_seats", "importance", "first_purchase_date"])
@@ -105,25 +121,34 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
 
 
 def score(criteria: pd.DataFrame, weights: dict[str, float] | tuple) -> pd.Series:
-    """Weighted score in [0, 1] from criteria scaled by percentile rank (see the module).
+    """Weighted 0–1 score of each customer from criteria scaled by percentile rank (digest §9).
+
+    ``score = Σ_k w_k · s_k / Σ_k w_k`` where ``s_k`` is the percentile rank of
+    criterion k among the customers scored (ties averaged), rescaled so the lowest
+    customer has 0 and the highest 1; a criterion equal for everyone gives 0.5. Used for
+    customer attractiveness (客户吸引力) and relative advantage (相对优势).
 
     Parameters
     ----------
     criteria : DataFrame
-        One row per customer, one numeric column per criterion (higher is better).
-    weights : dict or tuple of (name, weight)
-        Weight per criterion (>= 0, not all 0), e.g. ``KEY_ACCOUNT.attractiveness``.
+        One row per customer, one numeric column per criterion (higher is better),
+        e.g. from :func:`criteria_frame`.
+    weights : dict or sequence of (name, weight)
+        Weight per criterion (>= 0, not all 0), e.g. ``KEY_ACCOUNT.attractiveness``
+        or ``KEY_ACCOUNT.advantage``. Only the criteria named are used.
 
     Returns
     -------
     Series
-        Score in [0, 1] per customer: percentile ranks scaled so the lowest is 0 and
-        the highest 1, weighted and divided by the sum of the weights.
+        Named ``score``, in [0, 1], same index as ``criteria``.
 
     Raises
     ------
     ValueError
-        A criterion missing from ``criteria``, a negative weight, or weights summing to 0.
+        A criterion missing from ``criteria``, ``criteria`` empty, a negative weight,
+        or weights summing to 0.
+    TypeError
+        A non-numeric criterion column.
 
     Examples
     --------
@@ -147,21 +172,39 @@ def score(criteria: pd.DataFrame, weights: dict[str, float] | tuple) -> pd.Serie
 
 def matrix(attractiveness: pd.Series, advantage: pd.Series, cutoff: float = KEY_ACCOUNT.cutoff,
            quadrants: tuple[str, ...] = KEY_ACCOUNT.quadrants) -> pd.Series:
-    """Quadrant of each customer (ordered categorical, key first).
+    """Quadrant of the key-account selection matrix for each customer (digest §9).
+
+    Attractiveness ``a`` and advantage ``b`` are high when ``>= cutoff``:
+
+    * a high, b high — key account (关键客户);
+    * a high, b low — key development account (关键发展客户);
+    * a low, b high — maintenance account (维持客户);
+    * a low, b low — opportunistic account (机会主义客户).
 
     Parameters
     ----------
-    attractiveness, advantage : Series
-        Scores in [0, 1] (from :func:`score`), same index.
-    cutoff : float
-        Scores at or above it are high (``KEY_ACCOUNT.cutoff``, 0.5).
-    quadrants : tuple of str
+    attractiveness : Series
+        Customer-attractiveness score per customer, 0–1 (from :func:`score`).
+    advantage : Series
+        Relative-advantage score, 0–1, aligned on ``attractiveness``'s index; a
+        customer missing from it counts as low advantage.
+    cutoff : float, default ``KEY_ACCOUNT.cutoff`` = 0.5
+        Threshold between low and high on both axes (0–1).
+    quadrants : tuple of str, default ``KEY_ACCOUNT.quadrants``
         Names of (high, high), (high, low), (low, high), (low, low).
 
     Returns
     -------
     Series
-        Ordered categorical quadrant per customer, key first.
+        Ordered categorical named ``quadrant`` (key first), same index as
+        ``attractiveness``.
+
+    Raises
+    ------
+    ValueError
+        An empty, negative or missing score, or ``cutoff`` outside 0–1.
+    TypeError
+        A non-numeric score Series.
 
     Examples
     --------
@@ -181,16 +224,25 @@ def matrix(attractiveness: pd.Series, advantage: pd.Series, cutoff: float = KEY_
 
 
 def quadrant_strategies() -> pd.DataFrame:
-    """The strategy of each quadrant (bilingual), digest §9.
+    """The strategy of each quadrant of the key-account matrix, bilingual (digest §9).
+
+    Parameters
+    ----------
+    None
 
     Returns
     -------
     DataFrame
-        Indexed by quadrant (key first): ``quadrant_zh`` and ``strategy``.
+        Four rows indexed by ``quadrant`` (key, key_development, maintenance,
+        opportunistic): ``quadrant_zh`` (Chinese name) and ``strategy`` (how to invest
+        in that quadrant).
 
     Examples
     --------
-    >>> quadrant_strategies().loc["key_development", "quadrant_zh"]
+    >>> t = quadrant_strategies()
+    >>> t.index.tolist()
+    ['key', 'key_development', 'maintenance', 'opportunistic']
+    >>> t.loc["key_development", "quadrant_zh"]
     '关键发展客户'
     """
     rows = [
@@ -214,27 +266,39 @@ KEY_ACCOUNT_TESTS = {
 
 
 def is_key_account(criteria: pd.DataFrame) -> pd.DataFrame:
-    """The "is this a key account" test: any of :data:`KEY_ACCOUNT_TESTS` met.
+    """The "is this a key account" test: any one of :data:`KEY_ACCOUNT_TESTS` met (digest §9).
 
-    ``criteria`` holds boolean columns named after the tests (missing columns count
-    as not met). Returns ``key_account`` and ``reasons`` (the tests met, joined).
+    A customer is a key account when at least one test holds: large orders or
+    contracts, a strategic project, influence on our business, innovation capacity,
+    strong market development.
 
     Parameters
     ----------
     criteria : DataFrame
-        One boolean column per test met, named from :data:`KEY_ACCOUNT_TESTS`
-        (a subset is fine), one row per customer.
+        One row per customer, one boolean column per test, named after the keys of
+        :data:`KEY_ACCOUNT_TESTS` (a subset is fine; absent tests and missing values
+        count as not met).
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``key_account`` (bool) and ``reasons`` (the tests met, joined by
+        ", "; empty text when none).
 
     Raises
     ------
+    TypeError
+        ``criteria`` is not a DataFrame.
     ValueError
         A column that is not a known test.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> is_key_account(pd.DataFrame({"large_orders": [True, False]}, index=["A", "B"]))["key_account"].tolist()
-    [True, False]
+    >>> crit = pd.DataFrame({"large_orders": [True, False, False],
+    ...                      "influence": [True, False, True]}, index=["A", "B", "C"])
+    >>> is_key_account(crit).to_dict("list")
+    {'key_account': [True, False, True], 'reasons': ['large_orders, influence', '', 'influence']}
     """
     if not isinstance(criteria, pd.DataFrame):
         raise TypeError(f"criteria must be a DataFrame of booleans, got {type(criteria).__name__}")
@@ -248,18 +312,26 @@ def is_key_account(criteria: pd.DataFrame) -> pd.DataFrame:
 
 
 def decision_structure() -> pd.DataFrame:
-    """The layers of a buying organisation (下楼式营销) mapped to contact roles.
+    """Layers of a buying organisation (下楼式营销) mapped to contact roles (digest §9).
+
+    Parameters
+    ----------
+    None
 
     Returns
     -------
     DataFrame
-        Indexed by layer (decision, influence, execution, coach): ``layer_zh``, the
-        contact ``role`` of :data:`custlib.schema.CONTACT_ROLES`, and ``who``.
+        Indexed by ``layer`` (decision layer, influence layer, execution layer,
+        coach): ``layer_zh`` (Chinese name), ``role`` (the contact role of
+        :data:`custlib.schema.CONTACT_ROLES`) and ``who`` (who sits in the layer).
 
     Examples
     --------
-    >>> decision_structure()["role"].tolist()
+    >>> t = decision_structure()
+    >>> t["role"].tolist()
     ['decision_maker', 'influencer', 'user', 'coach']
+    >>> t.loc["coach", "layer_zh"]
+    '教练'
     """
     rows = [
         ("decision layer", "决策层", "decision_maker", "decides and signs"),
@@ -272,31 +344,39 @@ def decision_structure() -> pd.DataFrame:
 
 
 def role_coverage(contacts: pd.DataFrame, customer_ids=None) -> pd.DataFrame:
-    """Contacts per role per customer, and whether the decision maker is known.
+    """Contacts per role for each customer, and whether "the three kinds of people" are known.
 
-    The key-account process starts by knowing "the three kinds of people"; this
-    shows where a decision maker, an influencer or a user is missing.
+    The key-account process (digest §9, §10) starts from the decision structure: this
+    table shows where the decision maker, an influencer or a user is still missing.
 
     Parameters
     ----------
     contacts : DataFrame
-        Needs ``customer_id`` and ``role``.
+        Needs ``customer_id`` and ``role`` (one of
+        :data:`custlib.schema.CONTACT_ROLES`); may be empty.
     customer_ids : array-like, optional
-        The customers to report (default: those with contacts); customers without
-        contacts get zeros.
+        Customers to report, in this order (default: those with contacts, sorted);
+        customers without contacts get zeros.
 
     Returns
     -------
     DataFrame
-        Indexed by customer: contacts per role, ``has_decision_maker`` and
-        ``three_kinds_known`` (decision maker, influencer and user all known).
+        Indexed by customer: ``decision_maker``, ``influencer``, ``user``, ``coach``
+        (contacts per role, int), ``has_decision_maker`` (bool) and
+        ``three_kinds_known`` (bool: decision maker, influencer and user all known).
+
+    Raises
+    ------
+    ValueError
+        A missing column.
 
     Examples
     --------
     >>> import pandas as pd
     >>> ct = pd.DataFrame({"customer_id": ["A", "A", "B"], "role": ["decision_maker", "user", "user"]})
-    >>> role_coverage(ct, ["A", "B", "C"])["has_decision_maker"].tolist()
-    [True, False, False]
+    >>> t = role_coverage(ct, ["A", "B", "C"])
+    >>> t[["decision_maker", "user", "has_decision_maker"]].to_dict("list")
+    {'decision_maker': [1, 0, 0], 'user': [1, 1, 0], 'has_decision_maker': [True, False, False]}
     """
     check_frame(contacts, "contacts", ["customer_id", "role"], allow_empty=True)
     roles = decision_structure()["role"].tolist()

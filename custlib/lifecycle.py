@@ -57,34 +57,55 @@ _RULE_TO_STAGE = {"operator": [0, 1, 2, 3, 4], "textbook": [0, 1, 2, 3, 3]}
 
 def lifecycle_features(orders: pd.DataFrame, as_of, customers=None,
                        window_days: int = LIFECYCLE.window_days) -> pd.DataFrame:
-    """Tenure, recency (days) and revenue trend per customer at ``as_of``.
+    """Tenure, recency and revenue trend of each customer at ``as_of`` (digest §5).
+
+    Orders after ``as_of`` are ignored; ages are whole days before ``as_of``.
+
+    * ``tenure`` = ``as_of`` − first order date (days);
+    * ``recency`` = ``as_of`` − last order date (days);
+    * ``revenue_recent`` = revenue of orders less than ``window_days`` old (CNY);
+    * ``revenue_previous`` = revenue of orders ``window_days`` to ``2 · window_days``
+      days old (CNY);
+    * ``trend`` = ``revenue_recent / revenue_previous − 1`` (fraction); ``+inf`` when
+      there was no previous revenue but some recent revenue, 0 when there was neither.
 
     Parameters
     ----------
     orders : DataFrame
-        ``customer_id``, ``order_date`` (datetime64), ``amount`` (CNY). Orders after
-        ``as_of`` are ignored.
+        Needs ``customer_id``, ``order_date`` (datetime64) and ``amount`` (CNY,
+        numeric); may be empty.
     as_of : date-like
+        The date the features are measured at.
     customers : array-like, optional
-        Customer ids to include even without orders (prospects): their tenure and
-        recency are NaN and they are placed in acquisition / exploration.
-    window_days : int
-        Length of the two revenue windows compared.
+        Customer ids to include even without orders (prospects): their tenure,
+        recency and trend are NaN, their revenues 0, and :func:`lifecycle_stage` places
+        them in acquisition / exploration.
+    window_days : int, default ``LIFECYCLE.window_days`` = 365
+        Length of each of the two revenue windows (days).
 
     Returns
     -------
     DataFrame
-        Index ``customer_id``; ``tenure``, ``recency`` (days), ``revenue_recent``,
-        ``revenue_previous`` (CNY), ``trend`` (fraction).
+        Indexed by ``customer_id``: ``tenure``, ``recency``, ``revenue_recent``,
+        ``revenue_previous``, ``trend`` as defined above.
+
+    Raises
+    ------
+    ValueError
+        A missing column.
+    TypeError
+        ``order_date`` not datetime64 or ``amount`` not numeric.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B"],
-    ...                   "order_date": pd.to_datetime(["2023-03-01", "2024-11-01", "2023-01-10"]),
-    ...                   "amount": [1_000, 1_500, 300]})
-    >>> lifecycle_features(o, "2024-12-31")[["tenure", "recency", "trend"]].to_dict("index")
-    {'A': {'tenure': 671, 'recency': 60, 'trend': 0.5}, 'B': {'tenure': 721, 'recency': 721, 'trend': -1.0}}
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2023-03-01", "2024-11-01", "2023-01-10",
+    ...                                                 "2024-10-01"]),
+    ...                   "amount": [1_000, 1_500, 300, 800]})
+    >>> f = lifecycle_features(o, "2024-12-31", customers=["A", "B", "C", "D"])
+    >>> f[["tenure", "recency", "trend"]].to_dict("list")
+    {'tenure': [671.0, 721.0, 91.0, nan], 'recency': [60.0, 721.0, 91.0, nan], 'trend': [0.5, -1.0, inf, nan]}
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"], allow_empty=True)
@@ -114,38 +135,53 @@ def lifecycle_features(orders: pd.DataFrame, as_of, customers=None,
 def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
                     new_days: int = LIFECYCLE.new_days, exit_days: int = LIFECYCLE.exit_days,
                     growth: float = LIFECYCLE.growth, decline: float = LIFECYCLE.decline) -> pd.Series:
-    """Lifecycle stage of every customer, by the rules in the module docstring.
+    """Lifecycle stage of every customer from its tenure, recency and trend (digest §5).
 
-    Returns
-    -------
-    Series
-        Ordered categorical in lifecycle order, named ``stage``, same index as
-        ``features``.
+    The first rule that holds decides (operator stage / textbook stage):
+
+    1. no orders (``tenure`` NaN) — acquisition (客户获取) / exploration (考察期);
+    2. ``recency > exit_days`` — exit (客户离网) / decline (衰退期);
+    3. ``tenure <= new_days`` — acquisition / exploration;
+    4. ``trend < decline`` — decline (客户衰退) / decline (衰退期);
+    5. ``trend > growth`` — growth (客户提升) / development (发展期);
+    6. otherwise — maturity (客户成熟) / stability (稳定期).
 
     Parameters
     ----------
     features : DataFrame
-        From :func:`lifecycle_features`: ``tenure``, ``recency`` (days), ``trend`` (fraction).
-    scheme : {"operator", "textbook"}
+        From :func:`lifecycle_features`: ``tenure``, ``recency`` (days) and ``trend``
+        (fraction).
+    scheme : {"operator", "textbook"}, default "operator"
         Which stage names to use (see :data:`SCHEMES`).
-    new_days, exit_days : int
-        Tenure up to which a customer is new, recency beyond which it has left (days;
-        ``LIFECYCLE.new_days``, ``LIFECYCLE.exit_days``).
-    growth, decline : float
-        Revenue trend above which a customer grows, below which it declines
-        (fractions; ``LIFECYCLE.growth``, ``LIFECYCLE.decline``).
+    new_days : int, default ``LIFECYCLE.new_days`` = 365
+        Tenure (days) up to which a customer is new.
+    exit_days : int, default ``LIFECYCLE.exit_days`` = 365
+        Recency (days) beyond which a customer has left.
+    growth : float, default ``LIFECYCLE.growth`` = 0.10
+        Trend (fraction, > 0) above which a customer grows.
+    decline : float, default ``LIFECYCLE.decline`` = -0.10
+        Trend (fraction, < 0) below which a customer declines.
+
+    Returns
+    -------
+    Series
+        Ordered categorical named ``stage``, categories in lifecycle order of the
+        scheme, same index as ``features``.
 
     Raises
     ------
     ValueError
-        An unknown scheme.
+        An unknown scheme, a missing column, or not ``decline < 0 < growth``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> f = pd.DataFrame({"tenure": [900, 900], "recency": [30, 30], "trend": [0.15, 0.05]})
-    >>> lifecycle_stage(f).astype(str).tolist(), lifecycle_stage(f, growth=0.2).astype(str).tolist()
-    (['growth', 'maturity'], ['maturity', 'maturity'])
+    >>> f = pd.DataFrame({"tenure": [100, 900, 900, 900], "recency": [10, 400, 30, 30],
+    ...                   "trend": [float("inf"), -1.0, 0.15, 0.05]})
+    >>> lifecycle_stage(f).tolist()
+    ['acquisition', 'exit', 'growth', 'maturity']
+    >>> lifecycle_stage(f, "textbook", growth=0.2).tolist()
+    ['exploration', 'decline', 'stability', 'stability']
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
@@ -165,21 +201,29 @@ def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
 
 
 def stage_tasks(scheme: str = "operator") -> pd.DataFrame:
-    """The management task of each stage (bilingual), digest §5.
+    """The management task of each lifecycle stage, with the Chinese stage names (digest §5).
 
     Parameters
     ----------
-    scheme : {"operator", "textbook"}
+    scheme : {"operator", "textbook"}, default "operator"
+        The operator (telecom) stages A–E or the textbook's four stages.
 
     Returns
     -------
     DataFrame
-        Indexed by stage, in lifecycle order: ``stage_zh`` and ``task``.
+        Indexed by ``stage`` in lifecycle order: ``stage_zh`` (Chinese name) and
+        ``task`` (what to do in that stage).
+
+    Raises
+    ------
+    ValueError
+        An unknown scheme.
 
     Examples
     --------
-    >>> stage_tasks("textbook").index.tolist()
-    ['exploration', 'development', 'stability', 'decline']
+    >>> t = stage_tasks("textbook")
+    >>> t.index.tolist(), t.loc["decline", "stage_zh"]
+    (['exploration', 'development', 'stability', 'decline'], '衰退期')
     """
     tasks = {
         "operator": [

@@ -36,36 +36,45 @@ LOST = "lost"
 
 
 def transition_matrix(tier_from: pd.Series, tier_to: pd.Series, normalize: bool = True) -> pd.DataFrame:
-    """Movement between the tiers of two periods.
+    """Movement of customers between the tiers of two periods (migration, digest §7).
 
-    Rows are first-period tiers, columns second-period tiers; customers of the first
-    period missing from ``tier_to`` (or with a missing tier there) go to the column
-    ``"lost"``. Customers only in the second period are not counted (they did not
-    migrate: they arrived).
+    ``P[i, j]`` = customers in tier ``i`` in the first period and tier ``j`` in the
+    second, divided (with ``normalize``) by the customers in tier ``i``. First-period
+    customers missing from ``tier_to``, or with a missing tier there, go to the column
+    ``"lost"``; customers only in the second period are not counted (they arrived,
+    they did not migrate).
 
     Parameters
     ----------
-    tier_from, tier_to : Series
-        Tier per customer id (categorical keeps its tier order).
-    normalize : bool
-        Rows as probabilities (each row with customers sums to 1) instead of counts.
+    tier_from : Series
+        Tier per customer id in the first period (a categorical keeps its tier order;
+        otherwise tiers are sorted by name).
+    tier_to : Series
+        Tier per customer id in the second period (may be empty or have missing values).
+    normalize : bool, default True
+        Return shares (each row with customers sums to 1) instead of counts.
 
     Returns
     -------
     DataFrame
-        Rows: tier in the first period; columns: tier in the second, plus ``lost``.
-        Shares (each non-empty row sums to 1) or counts with ``normalize=False``.
+        Rows (``from``): first-period tiers; columns (``to``): second-period tiers
+        plus ``lost``. Fractions 0–1, or counts with ``normalize=False``; an empty row
+        is all 0.
+
+    Raises
+    ------
+    TypeError
+        An argument that is not a Series.
+    ValueError
+        ``tier_from`` empty or with missing tiers, or an index with duplicate ids.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.Series(["small", "small", "mid"], index=["C1", "C2", "C3"])
-    >>> b = pd.Series(["mid", "small"], index=["C1", "C2"])
-    >>> transition_matrix(a, b, normalize=False)
-    to     mid  small  lost
-    from
-    mid      0      0     1
-    small    1      1     0
+    >>> a = pd.Series(["small", "small", "mid", "small"], index=["C1", "C2", "C3", "C4"])
+    >>> b = pd.Series(["mid", "small", "mid"], index=["C1", "C2", "C3"])
+    >>> transition_matrix(a, b, normalize=False).to_dict("index")
+    {'mid': {'mid': 1, 'small': 0, 'lost': 0}, 'small': {'mid': 1, 'small': 1, 'lost': 1}}
     """
     check_series(tier_from, "tier_from", numeric=False)
     check_series(tier_to, "tier_to", numeric=False, allow_empty=True, allow_na=True)
@@ -85,32 +94,44 @@ def transition_matrix(tier_from: pd.Series, tier_to: pd.Series, normalize: bool 
 
 
 def project(counts: pd.Series, matrix: pd.DataFrame, periods: int = 1) -> pd.DataFrame:
-    """Tier counts after each of ``periods`` periods if the moves of ``matrix`` repeat.
+    """Expected tier counts over ``periods`` periods if the moves of ``matrix`` repeat.
 
-    ``n_{t+1} = n_t · P`` (a Markov chain). A ``"lost"`` column, if present, is an
-    absorbing state: lost customers stay lost. A tier whose row is empty (no customer
-    started there, so no moves were seen) keeps its customers.
-
-    Returns
-    -------
-    DataFrame
-        One row per period, 0 (the start) to ``periods``; expected counts (floats).
+    A Markov chain: ``n_{t+1} = n_t · P``, counts as a row vector. A column without a
+    row (such as ``"lost"``) is absorbing: lost customers stay lost. A tier whose row is
+    all 0 (no customer started there, so no moves were seen) keeps its customers. Used
+    to ask where the §7 pyramid goes if this year's migration repeats.
 
     Parameters
     ----------
     counts : Series
-        Customers per tier now.
+        Customers per tier now, indexed by tier (tiers not in ``matrix`` are dropped,
+        tiers missing from ``counts`` start at 0).
     matrix : DataFrame
-        Transition shares from :func:`transition_matrix`.
-    periods : int
+        Transition shares, e.g. from :func:`transition_matrix` (rows summing to 1 or
+        all 0).
+    periods : int, default 1
         Number of periods to project (0 gives the start alone).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``period`` 0 (the start) … ``periods``, one column per state of
+        ``matrix`` (tiers and ``lost``): expected customers (floats).
+
+    Raises
+    ------
+    ValueError
+        ``counts`` empty, negative or missing, or a row of ``matrix`` summing to
+        neither 1 nor 0.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> m = transition_matrix(pd.Series(["small", "small", "mid"]), pd.Series(["mid", "small", "mid"]))
-    >>> project(pd.Series({"mid": 1, "small": 2}), m, 2)[["mid", "small"]].to_numpy().tolist()
-    [[1.0, 2.0], [2.0, 1.0], [2.5, 0.5]]
+    >>> a = pd.Series(["small", "small", "mid", "small"])
+    >>> b = pd.Series(["mid", "small", "mid"])
+    >>> m = transition_matrix(a, b)  # a small customer: 1/3 up, 1/3 stays, 1/3 lost
+    >>> project(pd.Series({"mid": 10, "small": 30}), m, 2).round(1).to_dict("list")
+    {'mid': [10.0, 20.0, 23.3], 'small': [30.0, 10.0, 3.3], 'lost': [0.0, 10.0, 13.3]}
     """
     check_series(counts, "counts")
     p = matrix.astype(float).copy()
@@ -135,23 +156,31 @@ def project(counts: pd.Series, matrix: pd.DataFrame, periods: int = 1) -> pd.Dat
 
 
 def revenue_from_counts(counts, avg_per_tier) -> int | float:
-    """Revenue = Σ tier count × tier average (CNY); integers stay exact.
+    """Revenue from tier counts at given tier averages: ``Σ counts × avg_per_tier`` (CNY).
+
+    The check of the year-two case of digest §7: 29 × 114,000 + 95 × 31,600 +
+    337 × 9,100 + 1,665 × 1,160 = ¥11,306,100. Integer inputs give an exact int.
 
     Parameters
     ----------
     counts : sequence of int
         Customers per tier.
     avg_per_tier : sequence of float
-        Average revenue per customer of each tier (CNY).
+        Average revenue per customer of each tier (CNY), in the same order.
 
     Returns
     -------
     int or float
-        Σ counts × averages (CNY).
+        Revenue (CNY): an int when both inputs are integers.
+
+    Raises
+    ------
+    ValueError
+        ``counts`` and ``avg_per_tier`` of different lengths.
 
     Examples
     --------
-    >>> revenue_from_counts([29, 95, 337, 1_665], [114_000, 31_600, 9_100, 1_160])  # digest §7
+    >>> revenue_from_counts([29, 95, 337, 1_665], [114_000, 31_600, 9_100, 1_160])
     11306100
     """
     c = np.asarray(counts)
@@ -163,29 +192,31 @@ def revenue_from_counts(counts, avg_per_tier) -> int | float:
 
 
 def move_up(counts: pd.Series, gains: dict[str, int], source: str = "small") -> pd.Series:
-    """Counts after ``gains[t]`` customers of ``source`` move up into tier ``t``.
+    """Tier counts after ``gains[t]`` customers of ``source`` move up into tier ``t``.
 
-    The year-two reading of digest §7: 2 % of the 1,701 small customers (34.02,
-    rounded in the source to 36 across the tiers) move up, +8 / +10 / +18.
+    The year-two reading of digest §7: of the 1,701 small customers, 36 (about 2 %)
+    move up, +8 VIP, +10 key, +18 mid. ``new[t] = counts[t] + gains[t]`` and
+    ``new[source] = counts[source] − Σ gains``; the total is unchanged.
 
     Parameters
     ----------
     counts : Series
-        Customers per tier.
-    gains : dict
+        Customers per tier, indexed by tier.
+    gains : dict of str to int
         Customers moving into each tier from ``source``.
-    source : str
-        The tier they leave (default ``small``).
+    source : str, default "small"
+        The tier they leave.
 
     Returns
     -------
     Series
-        The new counts; the total is unchanged.
+        The new counts, same index as ``counts``.
 
     Raises
     ------
     ValueError
-        An unknown tier, or more customers leaving ``source`` than it has.
+        ``counts`` empty, negative or missing; an unknown tier in ``gains``; or more
+        customers leaving ``source`` than it has.
 
     Examples
     --------
@@ -209,33 +240,44 @@ def move_up(counts: pd.Series, gains: dict[str, int], source: str = "small") -> 
 
 
 def meeting_effect(revenue_y1: pd.Series, revenue_y2: pd.Series, had_meeting: pd.Series) -> pd.DataFrame:
-    """Growth of the customers who had a structured meeting (客户会谈) and of the others.
+    """Revenue growth of customers with and without a structured meeting (客户会谈, digest §7).
 
-    growth = Σ year-2 revenue / Σ year-1 revenue − 1, per group (digest §7 case:
-    +6 % with a meeting, −8 % without). Customers are those in ``revenue_y1``;
-    missing year-2 revenue counts as 0.
+    Per group: ``growth = Σ revenue_y2 / Σ revenue_y1 − 1`` (the case: +6 % with a
+    meeting, −8 % without). The customers are those of ``revenue_y1``; a missing
+    year-two revenue counts as 0.
+
+    Parameters
+    ----------
+    revenue_y1 : Series
+        Revenue per customer in year one (CNY, >= 0).
+    revenue_y2 : Series
+        Revenue per customer in year two (CNY, >= 0).
+    had_meeting : Series of bool
+        True for customers who had a structured meeting; customers missing from it
+        count as not met.
 
     Returns
     -------
     DataFrame
-        Index ``meeting`` / ``no meeting``; columns ``customers``, ``revenue_y1``,
-        ``revenue_y2``, ``growth``.
+        Indexed ``meeting`` / ``no meeting``: ``customers`` (count), ``revenue_y1``
+        and ``revenue_y2`` (CNY) and ``growth`` (fraction). A group with no customers
+        is a row of NaN.
 
-    Parameters
-    ----------
-    revenue_y1, revenue_y2 : Series
-        Revenue per customer in each year (CNY), same index.
-    had_meeting : Series of bool
-        True for customers who had a structured meeting; customers missing from it
-        count as not met.
+    Raises
+    ------
+    TypeError
+        A revenue that is not a numeric Series.
+    ValueError
+        ``revenue_y1`` empty, or a revenue negative or missing.
 
     Examples
     --------
     >>> import pandas as pd
     >>> y1 = pd.Series([100, 100, 100], index=["a", "b", "c"])
     >>> y2 = pd.Series([110, 90, 80], index=["a", "b", "c"])
-    >>> meeting_effect(y1, y2, pd.Series(True, index=["a"]))["growth"].round(2).tolist()
-    [0.1, -0.15]
+    >>> t = meeting_effect(y1, y2, pd.Series(True, index=["a"]))
+    >>> t["customers"].tolist(), t["growth"].round(2).tolist()
+    ([1, 2], [0.1, -0.15])
     """
     check_series(revenue_y1, "revenue_y1")
     y2 = check_series(revenue_y2, "revenue_y2", allow_empty=True).reindex(revenue_y1.index, fill_value=0)
@@ -250,29 +292,38 @@ def meeting_effect(revenue_y1: pd.Series, revenue_y2: pd.Series, had_meeting: pd
 
 def meeting_what_if(revenue: float, share_met: float, growth_met: float = 0.06,
                     growth_not: float = -0.08) -> float:
-    """Next year's revenue if a share of the revenue base gets a structured meeting.
+    """Next year's revenue if a share of the revenue base gets a structured meeting (digest §7).
 
-    revenue × (share · (1 + g_met) + (1 − share) · (1 + g_not)). With the case's
-    +6 % / −8 %, meeting the customers behind 4/7 of revenue keeps it flat.
+    ``revenue × (s · (1 + g_met) + (1 − s) · (1 + g_not))``. With the case's +6 % and
+    −8 %, meeting the customers behind 4/7 of revenue keeps it flat.
 
     Parameters
     ----------
     revenue : float
         This year's revenue of the base (CNY).
     share_met : float
-        Share of the base that gets a meeting, 0–1.
-    growth_met, growth_not : float
-        Growth of met and not-met customers (the case: +0.06 and −0.08).
+        Share of the base (by revenue) that gets a meeting, s, 0–1.
+    growth_met : float, default 0.06
+        Growth of met customers, g_met (fraction; the case's +6 %).
+    growth_not : float, default -0.08
+        Growth of the others, g_not (fraction; the case's −8 %).
 
     Returns
     -------
     float
-        Next year's revenue (CNY): ``revenue · (s (1 + g_met) + (1 − s)(1 + g_not))``.
+        Next year's revenue (CNY).
+
+    Raises
+    ------
+    ValueError
+        ``share_met`` outside 0–1.
 
     Examples
     --------
     >>> round(meeting_what_if(1_000_000, 0.5))
     990000
+    >>> round(meeting_what_if(1_000_000, 4 / 7))
+    1000000
     """
     if not 0 <= share_met <= 1:
         raise ValueError(f"share_met must be between 0 and 1, got {share_met}")

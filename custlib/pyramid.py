@@ -54,33 +54,41 @@ def _categorical(codes: np.ndarray, index: pd.Index, tiers: tuple[str, ...]) -> 
 
 def tiers_by_share(revenue: pd.Series, shares: tuple[float, ...] = PYRAMID.shares,
                    tiers: tuple[str, ...] = PYRAMID.tiers) -> pd.Series:
-    """Tier of each customer by revenue rank.
+    """Tier of each customer by revenue rank: top 1 % VIP, next 4 % key, next 15 % mid, rest small.
 
-    The customers are sorted by revenue, highest first (ties keep their order in
-    ``revenue``); tier *k* takes ranks ``round(n·S[k-1]) + 1 … round(n·S[k])`` where
-    ``S`` is the cumulative share. With the default shares 1/4/15/80 % and 2,126
-    customers that is 21 / 85 / 319 / 1,701.
+    Customers are sorted by revenue, highest first (ties keep their order in
+    ``revenue``). With cumulative shares ``S``, tier *k* takes ranks
+    ``round(n · S[k-1]) + 1`` to ``round(n · S[k])``; the last tier takes the rest.
+    With the default shares and 2,126 customers that is 21 / 85 / 319 / 1,701 (digest §7).
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer (CNY, >= 0), indexed by customer id.
-    shares : tuple of float
-        Share of customers per tier, top first; must sum to 1.
-    tiers : tuple of str
-        Tier names, top first.
+    shares : tuple of float, default ``PYRAMID.shares`` = (0.01, 0.04, 0.15, 0.80)
+        Share of customers in each tier, top first (fractions 0–1, summing to 1).
+    tiers : tuple of str, default ``PYRAMID.tiers`` = ("vip", "key", "mid", "small")
+        Tier names, top first; one per share.
 
     Returns
     -------
     Series
-        Ordered categorical (top tier first), same index as ``revenue``.
+        Ordered categorical named ``tier`` (top tier first), same index as ``revenue``.
+
+    Raises
+    ------
+    TypeError
+        ``revenue`` is not a numeric Series.
+    ValueError
+        ``revenue`` empty, negative or missing; ``shares`` and ``tiers`` of different
+        lengths; shares negative or not summing to 1.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> r = pd.Series(range(100, 0, -1), index=[f"C{i}" for i in range(100)])
-    >>> tiers_by_share(r).value_counts().sort_index().tolist()
-    [1, 4, 15, 80]
+    >>> r = pd.Series([500, 9_000, 120, 40_000], index=["A", "B", "C", "D"])
+    >>> tiers_by_share(r, shares=(0.25, 0.25, 0.5), tiers=("top", "mid", "rest")).tolist()
+    ['rest', 'mid', 'rest', 'top']
     """
     revenue = _check_revenue(revenue)
     if len(shares) != len(tiers):
@@ -99,25 +107,34 @@ def tiers_by_share(revenue: pd.Series, shares: tuple[float, ...] = PYRAMID.share
 
 def tiers_by_threshold(revenue: pd.Series, thresholds: tuple[float, ...] = PYRAMID.thresholds,
                        tiers: tuple[str, ...] = PYRAMID.tiers) -> pd.Series:
-    """Tier of each customer by revenue cut-offs.
+    """Tier of each customer by yearly revenue cut-offs (digest §7).
 
-    A customer belongs to the first tier whose threshold its revenue *exceeds*:
-    with the case's cut-offs, revenue > ¥58,900 is VIP, > ¥19,000 key, > ¥4,820 mid,
-    anything else small. A customer exactly on a cut-off goes to the lower tier.
+    A customer goes to the first tier whose cut-off its revenue *exceeds*: with the
+    case's cut-offs, revenue > ¥58,900 is VIP, > ¥19,000 key, > ¥4,820 mid, anything
+    else small. Revenue exactly on a cut-off goes to the lower tier.
 
     Parameters
     ----------
     revenue : Series
-        Revenue per customer (CNY, >= 0), indexed by customer id.
-    thresholds : tuple of float
-        Cut-offs between consecutive tiers, highest first (CNY); one fewer than tiers.
-    tiers : tuple of str
+        Revenue per customer (CNY per year, >= 0), indexed by customer id.
+    thresholds : tuple of float, default ``PYRAMID.thresholds`` = (58900, 19000, 4820)
+        Cut-offs between consecutive tiers (CNY), strictly decreasing; one fewer than
+        ``tiers``.
+    tiers : tuple of str, default ``PYRAMID.tiers`` = ("vip", "key", "mid", "small")
         Tier names, top first.
 
     Returns
     -------
     Series
-        Ordered categorical (top tier first), same index as ``revenue``.
+        Ordered categorical named ``tier`` (top tier first), same index as ``revenue``.
+
+    Raises
+    ------
+    TypeError
+        ``revenue`` is not a numeric Series.
+    ValueError
+        ``revenue`` empty, negative or missing; wrong number of thresholds; thresholds
+        not strictly decreasing.
 
     Examples
     --------
@@ -136,23 +153,37 @@ def tiers_by_threshold(revenue: pd.Series, thresholds: tuple[float, ...] = PYRAM
 
 
 def tier_table(revenue: pd.Series, tier: pd.Series) -> pd.DataFrame:
-    """Summary per tier: the pyramid table of digest §7.
+    """The pyramid table of digest §7: customers, revenue and shares per tier.
+
+    ``avg_revenue = revenue / customers``; ``share_customers`` and ``share_revenue``
+    are the tier's fraction of all customers and of total revenue.
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer (CNY, >= 0).
     tier : Series
-        Tier of each customer (same index), e.g. from :func:`tiers_by_share`.
+        Tier of each customer, same index as ``revenue`` (e.g. from
+        :func:`tiers_by_share` or :func:`tiers_by_threshold`). A categorical keeps its
+        order and its empty tiers.
 
     Returns
     -------
     DataFrame
-        Indexed by tier (top first), columns: ``customers``; ``revenue`` (CNY);
-        ``avg_revenue`` = revenue / customers (CNY); ``share_customers`` and
-        ``share_revenue`` (fractions summing to 1); ``min_revenue`` and
-        ``max_revenue``, the range within the tier (CNY). Empty tiers have 0
-        customers and NaN averages.
+        Indexed by ``tier`` (top first), columns:
+
+        * ``customers`` — number of customers;
+        * ``revenue`` — tier revenue (CNY);
+        * ``avg_revenue`` — revenue per customer (CNY; NaN for an empty tier);
+        * ``share_customers``, ``share_revenue`` — fractions 0–1 summing to 1 (the
+          revenue share is NaN when total revenue is 0);
+        * ``min_revenue``, ``max_revenue`` — revenue range within the tier (CNY).
+
+    Raises
+    ------
+    ValueError
+        ``revenue`` invalid (see :func:`tiers_by_share`), or ``tier`` not on the same
+        index.
 
     Examples
     --------
@@ -181,17 +212,17 @@ def tier_table(revenue: pd.Series, tier: pd.Series) -> pd.DataFrame:
 
 
 def top_share(revenue: pd.Series, fraction: float) -> float:
-    """Share of total revenue brought by the top ``fraction`` of customers.
+    """Share of total revenue brought by the top ``fraction`` of customers (80/20 rule, digest §7).
 
-    ``top_share(r, 0.2)`` is the "20 %" side of the 80/20 rule: the revenue of the
-    ``round(0.2·n)`` largest customers divided by total revenue.
+    ``top_share = Σ revenue of the round(fraction · n) largest customers / Σ revenue``.
+    ``top_share(r, 0.2)`` is the "20 %" side of the 80/20 rule (0.8 when it holds).
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer (CNY, >= 0).
     fraction : float
-        Share of customers, 0–1 (0.2 for "the top 20 %").
+        Share of customers counted from the top, 0–1 (0.2 for "the top 20 %").
 
     Returns
     -------
@@ -201,7 +232,7 @@ def top_share(revenue: pd.Series, fraction: float) -> float:
     Raises
     ------
     ValueError
-        ``fraction`` outside 0–1, or ``revenue`` empty, negative or all zero.
+        ``fraction`` outside 0–1, or ``revenue`` empty, negative, missing or all zero.
 
     Examples
     --------
@@ -224,29 +255,32 @@ def _sorted_desc(values: pd.Series) -> np.ndarray:
 
 
 def pareto_fraction(revenue: pd.Series, target: float = PYRAMID.pareto_target) -> float:
-    """Smallest share of customers (largest first) that brings ``target`` of revenue.
+    """Smallest share of customers, largest first, that brings ``target`` of revenue (digest §7).
 
-    The other side of the 80/20 rule: ``pareto_fraction(r, 0.8)`` is the *x* such
-    that the top *x* of customers bring 80 % of revenue (0.2 when the rule holds
-    exactly).
+    The other side of the 80/20 rule: ``k / n`` for the smallest ``k`` whose top-``k``
+    revenue is at least ``target`` × total revenue (0.2 when the rule holds exactly).
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer (CNY, >= 0).
-    target : float
-        Share of revenue to reach, 0–1 (``PYRAMID.pareto_target``, 0.8).
+    target : float, default ``PYRAMID.pareto_target`` = 0.8
+        Share of revenue to reach, 0–1.
 
     Returns
     -------
     float
-        Share of customers, 0–1: ``k / n`` for the smallest ``k`` whose top-``k``
-        revenue reaches ``target`` of the total.
+        Share of customers, 0–1.
+
+    Raises
+    ------
+    ValueError
+        ``target`` outside 0–1, or ``revenue`` empty, negative, missing or all zero.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> pareto_fraction(pd.Series([80, 5, 5, 5, 5]), 0.8)
+    >>> pareto_fraction(pd.Series([80, 5, 5, 5, 5]))
     0.2
     """
     revenue = check_series(revenue, "revenue")
@@ -260,22 +294,27 @@ def pareto_fraction(revenue: pd.Series, target: float = PYRAMID.pareto_target) -
 
 
 def lorenz_curve(values: pd.Series) -> pd.DataFrame:
-    """The Lorenz curve of a non-negative quantity across customers.
+    """Lorenz curve of a non-negative quantity across customers (concentration, digest §7).
 
     Customers are sorted from smallest to largest; point *i* is
-    (*i*/n, Σ of the *i* smallest / total), starting at (0, 0) and ending at (1, 1).
-    The curve is non-decreasing and convex; the further it sags below the diagonal,
-    the more concentrated the revenue.
-
-    Returns
-    -------
-    DataFrame
-        ``share_customers`` and ``share_value``, n + 1 rows.
+    ``(i / n, Σ of the i smallest / total)``, from (0, 0) to (1, 1). The further the
+    curve sags below the diagonal, the more concentrated the quantity.
 
     Parameters
     ----------
     values : Series
-        Non-negative quantity per customer (revenue in CNY, orders...).
+        Non-negative quantity per customer (revenue in CNY, orders, ...), not all zero.
+
+    Returns
+    -------
+    DataFrame
+        n + 1 rows: ``share_customers`` (fraction of customers, 0–1) and
+        ``share_value`` (cumulative fraction of the total, 0–1).
+
+    Raises
+    ------
+    ValueError
+        ``values`` empty, negative, missing or summing to 0.
 
     Examples
     --------
@@ -296,20 +335,26 @@ def lorenz_curve(values: pd.Series) -> pd.DataFrame:
 
 
 def gini(values: pd.Series) -> float:
-    """Gini coefficient: 1 − 2 × (area under the Lorenz curve), by the trapezoid rule.
+    """Gini coefficient of a quantity across customers: ``G = 1 − 2 · A``.
 
-    0 when every customer brings the same, approaching 1 when one customer brings
-    everything.
+    ``A`` is the area under the :func:`lorenz_curve`, by the trapezoid rule. G is 0
+    when every customer brings the same and approaches 1 when one customer brings
+    everything — a one-number summary of the concentration of digest §7.
 
     Parameters
     ----------
     values : Series
-        Non-negative quantity per customer (revenue in CNY...), not all zero.
+        Non-negative quantity per customer (revenue in CNY, ...), not all zero.
 
     Returns
     -------
     float
         Between 0 (all equal) and 1 − 1/n (one customer has everything).
+
+    Raises
+    ------
+    ValueError
+        ``values`` empty, negative, missing or summing to 0.
 
     Examples
     --------
@@ -326,23 +371,29 @@ def gini(values: pd.Series) -> float:
 
 
 def abc_classes(revenue: pd.Series, cutoffs: tuple[float, float] = PYRAMID.abc_cutoffs) -> pd.Series:
-    """ABC classes by cumulative revenue share.
+    """ABC class of each customer by cumulative revenue share (80/20 reading, digest §7).
 
     Customers sorted by revenue, largest first: a customer is A while the cumulative
-    share *before* it is below ``cutoffs[0]`` (80 %), B while below ``cutoffs[1]``
-    (95 %), C after that. The customer that crosses 80 % is therefore still A.
+    share of the customers *before* it is below ``cutoffs[0]``, B while below
+    ``cutoffs[1]``, C after that. The customer that crosses 80 % is therefore still A.
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer (CNY, >= 0), not all zero.
-    cutoffs : tuple of float
-        Cumulative revenue shares closing classes A and B (``PYRAMID.abc_cutoffs``, 0.8 and 0.95).
+    cutoffs : tuple of 2 float, default ``PYRAMID.abc_cutoffs`` = (0.80, 0.95)
+        Cumulative revenue shares (0–1, increasing) closing classes A and B.
 
     Returns
     -------
     Series
-        Ordered categorical ``A < B < C``, same index as ``revenue``.
+        Ordered categorical ``A < B < C`` named ``abc``, same index as ``revenue``.
+
+    Raises
+    ------
+    ValueError
+        Cut-offs outside 0–1 or decreasing; ``revenue`` empty, negative, missing or
+        all zero.
 
     Examples
     --------
@@ -367,24 +418,30 @@ def abc_classes(revenue: pd.Series, cutoffs: tuple[float, float] = PYRAMID.abc_c
 
 
 def whale_curve(profit: pd.Series) -> pd.DataFrame:
-    """The profit "whale curve": cumulative profit share with customers ranked by profit.
+    """Profit "whale curve": cumulative profit share, customers ranked by profit (digest §7).
 
-    Customers are sorted from most to least profitable; point *i* is
-    (*i*/n, Σ of the *i* most profitable / total profit). With loss-making customers
-    the curve rises above 1 (the hump of the whale) and falls back to 1 at the end:
-    the hump's height is the share of total profit the profitable customers earn
-    before the unprofitable ones give some back. Needs a positive total profit.
-
-    Returns
-    -------
-    DataFrame
-        ``share_customers`` and ``share_profit``, n + 1 rows.
+    Customers sorted from most to least profitable; point *i* is
+    ``(i / n, Σ profit of the i most profitable / total profit)``. With loss-making
+    customers the curve rises above 1 (the whale's hump) and falls back to 1 at the
+    end: the §7 bank case, whose top groups give 93 % + 17 % = 110 % of profit and the
+    rest −10 %.
 
     Parameters
     ----------
     profit : Series
         Profit per customer (CNY; negative for loss-making customers); the total must
         be positive.
+
+    Returns
+    -------
+    DataFrame
+        n + 1 rows: ``share_customers`` (fraction of customers, 0–1) and
+        ``share_profit`` (cumulative fraction of total profit; may exceed 1).
+
+    Raises
+    ------
+    ValueError
+        ``profit`` empty or missing, or total profit <= 0.
 
     Examples
     --------
@@ -407,32 +464,44 @@ def whale_curve(profit: pd.Series) -> pd.DataFrame:
 def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
                     opportunities: pd.DataFrame | None = None, *, start, end,
                     layers: tuple[str, ...] = PYRAMID.layers) -> pd.Series:
-    """Layer of every organisation in the CRM for the period ``[start, end]``.
+    """Layer of each organisation in ``[start, end]``: customer, inactive, prospect or suspect.
 
-    * **customer** — bought in the period (the pyramid's base: "anyone who has bought
-      is a customer; that is the only criterion", digest §7);
-    * **inactive** — bought before ``start`` but not in the period;
-    * **prospect** — never bought, and has an opportunity that reached a first
-      appointment (when ``opportunities`` is given);
-    * **suspect** — everyone else in ``customers``.
+    The pyramid and the layers below it (digest §7), in order of precedence:
+
+    * **customer** (客户) — ordered in the period ("anyone who has bought is a
+      customer; that is the only criterion");
+    * **inactive** (不积极的客户) — ordered before ``start``, not in the period;
+    * **prospect** (潜在客户) — never ordered, but an opportunity reached a first
+      appointment on or before ``end`` (only when ``opportunities`` is given);
+    * **suspect** (需置疑的客户) — everyone else in ``customers``.
 
     Orders after ``end`` are ignored.
 
     Parameters
     ----------
     customers : DataFrame
-        Needs ``customer_id``.
+        Every organisation; needs ``customer_id``.
     orders : DataFrame
-        Needs ``customer_id``, ``order_date`` (datetime64).
+        Needs ``customer_id`` and ``order_date`` (datetime64); may be empty.
     opportunities : DataFrame, optional
-        Needs ``customer_id``, ``first_appointment_date``.
+        Needs ``customer_id`` and ``first_appointment_date`` (datetime64, NaT when not
+        reached). Without it nobody is a prospect.
     start, end : date-like
-        The period (inclusive), e.g. year 1: ``"2024-01-01"``, ``"2024-12-31"``.
+        The period, both ends included (e.g. ``"2025-01-01"``, ``"2025-12-31"``).
+    layers : tuple of str, default ``PYRAMID.layers``
+        Names of the four layers, top first.
 
     Returns
     -------
     Series
-        Ordered categorical indexed by ``customer_id``.
+        Ordered categorical named ``layer``, indexed by ``customer_id``.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, ``customers`` empty, or ``start`` after ``end``.
+    TypeError
+        ``order_date`` not datetime64.
 
     Examples
     --------
@@ -468,7 +537,7 @@ def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
 
 
 def layer_counts(layer: pd.Series) -> pd.Series:
-    """Number of organisations in each layer, top first (the bottom rows of the §7 table).
+    """Organisations per layer, top first: the bottom rows of the §7 pyramid table.
 
     Parameters
     ----------
@@ -478,7 +547,8 @@ def layer_counts(layer: pd.Series) -> pd.Series:
     Returns
     -------
     Series
-        Organisations per layer, in layer order (customer, inactive, prospect, suspect).
+        Named ``organisations``: count per layer in layer order (customer, inactive,
+        prospect, suspect), empty layers included as 0.
 
     Raises
     ------
@@ -500,37 +570,45 @@ def layer_counts(layer: pd.Series) -> pd.Series:
 
 def group_concentration(share_customers, share_profit, share_time=None,
                         labels=None) -> pd.DataFrame:
-    """Concentration table of customer groups: cumulative shares and profit per unit of effort.
+    """Concentration table of customer groups: cumulative shares and profit per unit of time.
 
-    For groups ordered from most to least valuable, gives each group's share of
-    customers and profit, the cumulative shares, and, when the share of account-
-    manager time is known, profit share ÷ time share (above 1: the group earns more
-    than the time it takes).
+    The two concentration cases of digest §7. Groups are listed from most to least
+    valuable; ``cum_*`` are running sums, and ``profit_per_time = share_profit /
+    share_time`` (above 1: the group earns more than the account-manager time it takes).
 
     Parameters
     ----------
-    share_customers, share_profit : sequence of float
-        Each group's share of customers and of profit (fractions; profit shares may be
-        negative).
+    share_customers : sequence of float
+        Each group's share of customers (fractions, summing to at most 1).
+    share_profit : sequence of float
+        Each group's share of profit (fractions; may be negative).
     share_time : sequence of float, optional
-        Each group's share of account-manager time (fractions).
+        Each group's share of account-manager time (fractions, >= 0).
     labels : sequence of str, optional
-        Group names (default ``group 1``, ``group 2``...).
+        Group names used as the index (default 0, 1, 2, ...).
 
     Returns
     -------
     DataFrame
-        Indexed by group: ``share_customers``, ``share_profit``, ``cum_customers``,
-        ``cum_profit`` and, with ``share_time``, ``share_time`` and ``profit_per_time``.
+        One row per group: ``share_customers``, ``share_profit``, ``cum_customers``,
+        ``cum_profit`` (fractions) and, with ``share_time``, ``share_time`` and
+        ``profit_per_time`` (ratio; NaN where the time share is 0).
+
+    Raises
+    ------
+    ValueError
+        Negative or missing customer or time shares, or customer shares adding up to
+        more than 1.
 
     Examples
     --------
-    The retailer of digest §7: 4 % / 11 % / 14 % of customers give 37 % / 27 % / 16 %
-    of profit — the top 29 % give 80 %.
+    The US bank of digest §7: 10 / 30 / 60 % of customers take 18 / 28 / 54 % of the
+    time and give 93 / 17 / −10 % of profit.
 
-    >>> t = group_concentration([0.04, 0.11, 0.14], [0.37, 0.27, 0.16])
-    >>> t[["cum_customers", "cum_profit"]].iloc[-1].round(2).tolist()
-    [0.29, 0.8]
+    >>> t = group_concentration([0.1, 0.3, 0.6], [0.93, 0.17, -0.10], [0.18, 0.28, 0.54],
+    ...                         labels=["top", "middle", "rest"])
+    >>> t["profit_per_time"].round(2).tolist(), round(float(t.loc["middle", "cum_profit"]), 2)
+    ([5.17, 0.61, -0.19], 1.1)
     """
     sc = pd.Series(np.asarray(share_customers, dtype=float), index=labels)
     sp = pd.Series(np.asarray(share_profit, dtype=float), index=sc.index)

@@ -22,23 +22,29 @@ __all__ = ["as_of_date", "workbook_tables", "write_workbook", "write_charts"]
 
 
 def as_of_date(crm: CRMData) -> pd.Timestamp:
-    """The snapshot date of a dataset: the latest order or activity date.
+    """The snapshot date of a dataset: the latest order or activity date, at midnight.
 
     Parameters
     ----------
     crm : CRMData
-        Needs ``orders``; ``activities`` is used when present.
+        Needs ``orders`` (``order_date``, datetime64); ``activities`` is used when
+        present and not empty.
 
     Returns
     -------
     Timestamp
-        The date, at midnight.
+        The latest date, normalised to midnight.
 
     Examples
     --------
-    >>> from custlib.data import load
-    >>> as_of_date(load()).date().isoformat()
-    '2025-12-31'
+    >>> import pathlib
+    >>> import pandas as pd
+    >>> from custlib.data import CRMData
+    >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
+    ...                   "amount": [80_000, 12_000, 3_000]})
+    >>> as_of_date(CRMData(path=pathlib.Path("."), orders=o)).date().isoformat()
+    '2025-11-30'
     """
     dates = [crm.orders["order_date"].max()]
     if crm.activities is not None and len(crm.activities):
@@ -49,28 +55,52 @@ def as_of_date(crm: CRMData) -> pd.Timestamp:
 def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     """Every sheet of the manager's workbook, by sheet name (English · Chinese).
 
-    Sheets need tables: the pyramid needs orders only; the master table and the
-    classification summary need customers; the purchase and upgrade roll-ups need
-    opportunities. Sheets whose tables are missing are left out.
+    The analyses of the last 12 months (``as_of − 1 year`` exclusive to ``as_of``
+    inclusive) that a manager reviews (digest §7, §10–§12):
+
+    * ``pyramid · 客户金字塔`` — :func:`custlib.pyramid.tier_table` of the revenue by
+      the threshold tiers (§7), plus the inactive / prospect / suspect counts when
+      customers are loaded;
+    * with customers: ``master · 客户分析总表`` (:func:`custlib.workbook.master_table`)
+      and ``classification · 客户分类汇总表`` (§11);
+    * with opportunities: ``organisation · 单位购买汇总表``, ``individual · 个人购买汇总表``
+      and ``upgrades · 用户升级分析表`` (§11);
+    * then the analysis tables: ``pareto · 二八法则`` (top shares, 80 % fraction, ABC
+      counts; §7), ``lifecycle · 生命周期`` (customers per stage in both schemes; §5)
+      and, with opportunities, ``funnel · 销售漏斗`` (§12) and ``grades · 客户分级`` (§10).
+
+    Sheets whose tables are missing are left out.
 
     Parameters
     ----------
     crm : CRMData
-        The loaded tables.
+        The loaded tables; ``orders`` is required.
     as_of : date-like, optional
-        The analysis date (default :func:`as_of_date`); revenue is that of the 12
-        months ending on it.
+        The analysis date (default :func:`as_of_date`).
 
     Returns
     -------
     dict of str to DataFrame
-        Sheet name to table: the §11 roll-ups first, then the analysis tables.
+        Sheet name to table, the §11 roll-ups first, then the analysis tables.
+
+    Raises
+    ------
+    ValueError
+        A table that fails the checks of the functions it feeds.
 
     Examples
     --------
-    >>> from custlib.data import load
-    >>> list(workbook_tables(load()))[:3]
-    ['pyramid · 客户金字塔', 'master · 客户分析总表', 'classification · 客户分类汇总表']
+    >>> import pathlib
+    >>> import pandas as pd
+    >>> from custlib.data import CRMData
+    >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
+    ...                   "amount": [80_000, 12_000, 3_000]})
+    >>> sheets = workbook_tables(CRMData(path=pathlib.Path("."), orders=o))
+    >>> list(sheets)
+    ['pyramid · 客户金字塔', 'pareto · 二八法则', 'lifecycle · 生命周期']
+    >>> sheets["pyramid · 客户金字塔"]["customers"].tolist()  # vip, key, mid, small
+    [1, 0, 1, 0]
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else as_of_date(crm)
     year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
@@ -190,30 +220,44 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
-    """Write :func:`workbook_tables` to an ``.xlsx`` file at ``path`` and return the path.
+    """Write :func:`workbook_tables` to an ``.xlsx`` file, one sheet per table.
+
+    The workbook is written with openpyxl to a temporary file in the same folder and
+    then renamed, so a failed run leaves no partial workbook. Sheet names are cut to
+    Excel's 31 characters.
 
     Parameters
     ----------
     crm : CRMData
-        The loaded tables.
+        The loaded tables; ``orders`` is required.
     path : path-like
-        The ``.xlsx`` file to write (its folder must exist).
+        The ``.xlsx`` file to write (its folder must exist; an existing file is
+        replaced).
     as_of : date-like, optional
-        See :func:`workbook_tables`.
+        The analysis date (default :func:`as_of_date`).
 
     Returns
     -------
     Path
         ``path``.
 
+    Raises
+    ------
+    FileNotFoundError
+        The folder of ``path`` does not exist.
+
     Examples
     --------
-    >>> import tempfile, pathlib, openpyxl
-    >>> from custlib.data import load
+    >>> import pathlib, tempfile, openpyxl
+    >>> import pandas as pd
+    >>> from custlib.data import CRMData
+    >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
+    ...                   "amount": [80_000, 12_000, 3_000]})
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = write_workbook(load(), pathlib.Path(d) / "wb.xlsx")
-    ...     openpyxl.load_workbook(p, read_only=True).sheetnames[0]
-    'pyramid · 客户金字塔'
+    ...     p = write_workbook(CRMData(path=pathlib.Path(d), orders=o), pathlib.Path(d) / "wb.xlsx")
+    ...     openpyxl.load_workbook(p, read_only=True).sheetnames
+    ['pyramid · 客户金字塔', 'pareto · 二八法则', 'lifecycle · 生命周期']
     """
     path = Path(path)
     sheets = workbook_tables(crm, as_of)
@@ -233,24 +277,39 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
 
 
 def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Path]:
-    """Write the report's charts as PNG files into ``folder`` and return their paths.
+    """Write the report's charts as PNG files into ``folder``.
 
-    The pyramid (customers and revenue per tier), the Pareto curve of the last 12
-    months, and — when opportunities are supplied — the funnel.
+    ``pyramid.png`` (revenue per tier of the customer pyramid, digest §7),
+    ``pareto.png`` (the cumulative revenue curve of the last 12 months with the 80 %
+    line) and, when the funnel sheet exists, ``funnel.png`` (opportunities reaching
+    each stage, digest §12). Uses the course style and matplotlib's Agg backend.
 
     Parameters
     ----------
     crm : CRMData
-        The loaded tables.
+        The loaded tables; ``orders`` is required.
     folder : path-like
-        Created if needed.
+        Where to write; created if needed. Existing files of the same name are
+        replaced.
     as_of : date-like, optional
-        See :func:`workbook_tables`.
+        The analysis date (default :func:`as_of_date`).
 
     Returns
     -------
     list of Path
-        The PNG files written.
+        The PNG files written, in the order above.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import pandas as pd
+    >>> from custlib.data import CRMData
+    >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+    ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
+    ...                   "amount": [80_000, 12_000, 3_000]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in write_charts(CRMData(path=pathlib.Path(d), orders=o), d)]
+    ['pyramid.png', 'pareto.png']
     """
     import matplotlib
 

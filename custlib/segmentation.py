@@ -49,27 +49,44 @@ def _categorical(codes, index, names, name) -> pd.Series:
 
 def value_tiers(profit: pd.Series, shares: tuple[float, float] = SEGMENTATION.value_shares,
                 tiers: tuple[str, ...] = SEGMENTATION.value_tiers) -> pd.Series:
-    """Platinum / gold / iron / lead by profit (CNY per customer); see the module rules.
+    """Value tier of each customer by profit: platinum, gold, iron, lead (digest §8).
+
+    Customers are ranked by profit, highest first (ties in input order). With
+    ``k1 = round(shares[0] · n)`` and ``k2 = round((shares[0] + shares[1]) · n)``:
+
+    * **platinum** (铂金) — the top ``k1`` customers, if their profit is > 0;
+    * **gold** (黄金) — ranks ``k1 + 1`` to ``k2``, if profit > 0;
+    * **iron** (钢铁) — every other customer with profit > 0;
+    * **lead** (重铅) — profit <= 0.
 
     Parameters
     ----------
     profit : Series
         Profit per customer (CNY; may be negative).
-    shares : tuple of float
-        Shares of customers in platinum and gold (``SEGMENTATION.value_shares``).
-    tiers : tuple of str
-        The four names, top first.
+    shares : tuple of 2 float, default ``SEGMENTATION.value_shares`` = (0.05, 0.15)
+        Shares of customers (fractions 0–1, summing to at most 1) in platinum and gold.
+    tiers : tuple of str, default ``SEGMENTATION.value_tiers``
+        The four tier names, top first.
 
     Returns
     -------
     Series
-        Ordered categorical, same index.
+        Ordered categorical named ``value_tier``, same index as ``profit``.
+
+    Raises
+    ------
+    TypeError
+        ``profit`` is not a numeric Series.
+    ValueError
+        ``profit`` empty or missing; a share outside 0–1, or shares summing to more
+        than 1.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> value_tiers(pd.Series([900, 500, 300, 100, -50]), shares=(0.2, 0.2)).astype(str).tolist()
-    ['platinum', 'gold', 'iron', 'iron', 'lead']
+    >>> p = pd.Series([900, 500, 300, 100, 0, -50], index=list("abcdef"))
+    >>> value_tiers(p, shares=(0.2, 0.2)).astype(str).tolist()
+    ['platinum', 'gold', 'iron', 'iron', 'lead', 'lead']
     """
     profit = check_series(profit, "profit", nonnegative=False)
     for s in shares:
@@ -87,22 +104,43 @@ def management_roles(revenue: pd.Series, headroom: pd.Series, n_orders: pd.Serie
                      key_share: float = SEGMENTATION.key_share,
                      potential_headroom: int = SEGMENTATION.potential_headroom,
                      roles: tuple[str, ...] = SEGMENTATION.roles) -> pd.Series:
-    """Key / potential / regular / temporary for buying customers; see the module rules.
+    """Management role of each buying customer: key, potential, regular, temporary (digest §8).
+
+    The first rule that holds decides:
+
+    * **key** (关键客户) — among the ``round(key_share · n)`` largest by revenue;
+    * **temporary** (临时客户) — one order or none ever (a one-off buyer);
+    * **potential** (潜力客户) — purchase headroom >= ``potential_headroom`` seats;
+    * **regular** (常规客户) — everyone else.
 
     Parameters
     ----------
     revenue : Series
         Revenue per customer over the period analysed (CNY, >= 0).
     headroom : Series
-        Purchase headroom (estimators − seats owned, seats).
+        Purchase headroom per customer: estimators − seats owned (seats); aligned on
+        ``revenue``'s index, missing = 0.
     n_orders : Series
-        Orders ever placed.
+        Orders ever placed per customer; aligned on ``revenue``'s index, missing = 0.
+    key_share : float, default ``SEGMENTATION.key_share`` = 0.05
+        Top share of customers by revenue that are key (fraction 0–1).
+    potential_headroom : int, default ``SEGMENTATION.potential_headroom`` = 5
+        Headroom (seats) from which a customer counts as potential.
+    roles : tuple of str, default ``SEGMENTATION.roles``
+        The four role names, in the order key, potential, regular, temporary.
 
     Returns
     -------
     Series
-        Ordered categorical ``key``, ``potential``, ``regular``, ``temporary``, same
-        index as ``revenue``.
+        Ordered categorical named ``role``, same index as ``revenue``.
+
+    Raises
+    ------
+    TypeError
+        A non-numeric Series.
+    ValueError
+        ``revenue`` empty, negative or missing; negative headroom or order counts;
+        ``key_share`` outside 0–1.
 
     Examples
     --------
@@ -128,28 +166,42 @@ def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue:
                          new_days: int = SEGMENTATION.new_days,
                          big_share: float = SEGMENTATION.big_share,
                          classes: tuple[str, ...] = SEGMENTATION.relationships) -> pd.Series:
-    """Potential / new / old / big / small; see the module rules.
+    """Relationship class of each organisation: potential, new, old, big, small (digest §8).
+
+    With ``horizon = as_of − new_days``, the first rule that holds decides:
+
+    * **potential** (潜在客户) — never bought (no first order date);
+    * **new** (新客户) — first order after ``horizon``;
+    * **big** (大客户) — among the ``round(big_share · m)`` established buyers (the
+      ``m`` customers neither potential nor new) with the highest revenue;
+    * **old** (老客户) — an established buyer with an order after ``horizon``;
+    * **small** (小客户) — the other established buyers.
 
     Parameters
     ----------
     first_order, last_order : Series of datetime64
-        First and last order date per customer (NaT for customers who never bought).
+        First and last order date per customer (NaT for those who never bought);
+        ``last_order`` is aligned on ``first_order``'s index.
     revenue : Series
         Revenue per customer over the period analysed (CNY); missing = 0.
     as_of : date-like
         The analysis date.
-    new_days : int
-        A first order within this many days makes a new customer, and an order within it
-        an active one (``SEGMENTATION.new_days``).
-    big_share : float
-        Share of established buyers who are big, by revenue (``SEGMENTATION.big_share``).
-    classes : tuple of str
-        The five names.
+    new_days : int, default ``SEGMENTATION.new_days`` = 365
+        Window (days) for "new" (first order within it) and "old" (an order within it).
+    big_share : float, default ``SEGMENTATION.big_share`` = 0.20
+        Share of established buyers that are big, by revenue (fraction 0–1).
+    classes : tuple of str, default ``SEGMENTATION.relationships``
+        The five names, in the order potential, new, old, big, small.
 
     Returns
     -------
     Series
-        Ordered categorical, same index as ``first_order``.
+        Ordered categorical named ``relationship``, same index as ``first_order``.
+
+    Raises
+    ------
+    ValueError
+        ``big_share`` outside 0–1.
 
     Examples
     --------
@@ -181,27 +233,36 @@ def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue:
 
 
 def segment_profile(segment: pd.Series, revenue: pd.Series | None = None) -> pd.DataFrame:
-    """Customers and (optionally) revenue per segment, with shares and averages.
+    """Customers and, optionally, revenue per segment, with shares and averages (digest §8).
+
+    ``share_customers = customers / Σ customers``; with revenue,
+    ``share_revenue = revenue / Σ revenue`` and ``avg_revenue = revenue / customers``.
 
     Parameters
     ----------
     segment : Series
-        Segment of each customer.
+        Segment of each customer (a categorical keeps its order and empty segments).
     revenue : Series, optional
-        Revenue per customer (CNY), same index.
+        Revenue per customer (CNY), aligned on ``segment``'s index; missing = 0.
 
     Returns
     -------
     DataFrame
-        Indexed by segment: ``customers``, ``share_customers`` and, with revenue,
-        ``revenue``, ``share_revenue`` and ``avg_revenue`` (CNY).
+        Indexed by segment: ``customers`` (count), ``share_customers`` (fraction) and,
+        with ``revenue``, ``revenue`` (CNY), ``share_revenue`` (fraction; NaN when the
+        total is 0) and ``avg_revenue`` (CNY per customer).
+
+    Raises
+    ------
+    TypeError
+        ``segment`` is not a Series, or ``revenue`` is not numeric.
 
     Examples
     --------
     >>> import pandas as pd
     >>> p = segment_profile(pd.Series(["x", "y", "x"]), pd.Series([10, 20, 30]))
-    >>> p[["customers", "revenue"]].to_dict("index")
-    {'x': {'customers': 2, 'revenue': 40}, 'y': {'customers': 1, 'revenue': 20}}
+    >>> p[["customers", "revenue", "avg_revenue"]].to_dict("index")
+    {'x': {'customers': 2, 'revenue': 40, 'avg_revenue': 20.0}, 'y': {'customers': 1, 'revenue': 20, 'avg_revenue': 20.0}}
     """
     if not isinstance(segment, pd.Series):
         raise TypeError(f"segment must be a pandas Series, got {type(segment).__name__}")

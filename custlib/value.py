@@ -36,31 +36,31 @@ LIFETIME_COMPONENTS = pd.DataFrame(
 
 
 def lifetime_profit(**components) -> pd.DataFrame:
-    """Customer lifetime profit as the sum of its seven components (CNY).
+    """Customer lifetime profit (客户生命周期利润) as the sum of its seven components.
 
-    lifetime profit = base profit + cross-sell profit + cost savings + referral
-    revenue − acquisition cost − price concessions − negative-referral cost.
-
-    Each component is a scalar or a Series per customer (missing ones are 0); costs
-    are given as positive amounts and subtracted.
+    Digest §6: ``lifetime_profit = base_profit + cross_sell_profit + cost_savings +
+    referral_revenue − acquisition_cost − price_concessions − negative_referral_cost``
+    (all CNY). Costs are given as positive amounts and subtracted; a component not
+    given counts as 0.
 
     Parameters
     ----------
     **components : float or Series
-        Any of the seven names of :data:`LIFETIME_COMPONENTS` (``base_profit``,
-        ``cross_sell_profit``, ``cost_savings``, ``referral_revenue``,
-        ``acquisition_cost``, ``price_concessions``, ``negative_referral_cost``), in CNY.
+        Any of the names of :data:`LIFETIME_COMPONENTS`, in CNY, each >= 0: a scalar
+        (one customer) or a Series per customer. Series are aligned on the index of
+        the first Series given; missing values count as 0.
 
     Returns
     -------
     DataFrame
-        One row per customer (one row for scalars): every component with its sign
-        applied, and ``lifetime_profit`` (CNY).
+        One row per customer (a single row 0 for scalars): the seven components as
+        floats with their sign applied, and ``lifetime_profit`` (CNY).
 
     Raises
     ------
     ValueError
-        An unknown component, or a negative cost.
+        An unknown component name, or a negative value for any component (including
+        the profit components).
 
     Examples
     --------
@@ -87,11 +87,11 @@ def lifetime_profit(**components) -> pd.DataFrame:
 
 
 def profit_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
-    """Base profit and cross-/up-sell profit per customer from the orders table (CNY).
+    """Base profit and cross-/up-sell profit per customer from the orders (digest §6).
 
-    Cross- and up-sell orders are upgrades, and orders of a product line other than
-    the line of the customer's first order; every other order is base business.
-    Profit = amount − cost.
+    Per order ``profit = amount − cost`` (CNY). An order is cross-/up-sell (关联销售)
+    when it is an upgrade or its product line differs from that of the customer's first
+    order; every other order is base business (基本利润).
 
     Parameters
     ----------
@@ -103,6 +103,13 @@ def profit_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by ``customer_id``: ``base_profit`` and ``cross_sell_profit`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        A missing column or no orders.
+    TypeError
+        ``order_date`` not datetime64.
 
     Examples
     --------
@@ -143,30 +150,37 @@ def _check_rates(retention, discount_rate):
 
 
 def clv_perpetual(margin, retention=VALUE.retention, discount_rate=VALUE.discount_rate):
-    """Retention-based lifetime value with no horizon: CLV = m · r / (1 + d − r).
+    """Retention-based customer lifetime value with no horizon (digest §6).
 
-    ``margin`` m (CNY per year) is received at the end of each year the customer is
-    still there; the customer stays each year with probability ``retention`` r; money
-    is discounted at ``discount_rate`` d per year. Vectorised over arrays.
+    ``clv = m · r / (1 + d − r)``: the margin ``m`` is received at the end of each
+    year the customer stays, it stays each year with probability ``r``, and money is
+    discounted at ``d`` a year. Vectorised over arrays.
 
     Parameters
     ----------
     margin : float or array
-        Margin per year, m (CNY).
-    retention : float or array
-        Yearly retention probability, r, in [0, 1) (``VALUE.retention``, 0.8).
-    discount_rate : float
-        Yearly discount rate, d (``VALUE.discount_rate``, 0.1).
+        Margin per customer and year, m (CNY per year).
+    retention : float or array, default ``VALUE.retention`` = 0.80
+        Yearly retention probability r, a fraction in [0, 1).
+    discount_rate : float or array, default ``VALUE.discount_rate`` = 0.10
+        Yearly discount rate d, a fraction (> −1).
 
     Returns
     -------
-    float or array
-        Lifetime value today (CNY).
+    float or ndarray
+        Lifetime value today (CNY); a float for scalar inputs.
+
+    Raises
+    ------
+    ValueError
+        ``retention`` outside [0, 1), or ``discount_rate`` <= −1.
 
     Examples
     --------
-    >>> round(clv_perpetual(1_000, 0.8, 0.1))  # 1000 · 0.8 / 0.3
-    2667
+    >>> round(clv_perpetual(1_000, 0.8, 0.1), 2)  # 1000 · 0.8 / 0.3
+    2666.67
+    >>> clv_perpetual([1_000, 2_000], 0.5, 0.0).tolist()
+    [1000.0, 2000.0]
     """
     r, d = _check_rates(retention, discount_rate)
     return _plain(np.asarray(margin, dtype=float) * r / (1 + d - r))
@@ -174,26 +188,39 @@ def clv_perpetual(margin, retention=VALUE.retention, discount_rate=VALUE.discoun
 
 def clv_finite(margin, retention=VALUE.retention, discount_rate=VALUE.discount_rate,
                years=VALUE.horizon_years):
-    """Lifetime value over ``years``: Σ_{t=1..T} m · r^t / (1 + d)^t  (CNY).
+    """Retention-based lifetime value over a horizon of ``years`` (digest §6).
 
-    Tends to :func:`clv_perpetual` as T grows.
+    ``clv = Σ_{t=1..T} m · r^t / (1 + d)^t = m · q (1 − q^T) / (1 − q)`` with
+    ``q = r / (1 + d)``. Tends to :func:`clv_perpetual` as T grows.
 
     Parameters
     ----------
-    margin, retention, discount_rate
-        As in :func:`clv_perpetual`.
-    years : int
-        Horizon T in years (``VALUE.horizon_years``, 10).
+    margin : float or array
+        Margin per customer and year, m (CNY per year).
+    retention : float or array, default ``VALUE.retention`` = 0.80
+        Yearly retention probability r, in [0, 1).
+    discount_rate : float or array, default ``VALUE.discount_rate`` = 0.10
+        Yearly discount rate d (> −1).
+    years : int, default ``VALUE.horizon_years`` = 10
+        Horizon T in years (whole number >= 0).
 
     Returns
     -------
-    float or array
+    float or ndarray
         Lifetime value over the horizon (CNY).
+
+    Raises
+    ------
+    ValueError
+        ``retention`` outside [0, 1), ``discount_rate`` <= −1, or ``years`` not a whole
+        number >= 0.
 
     Examples
     --------
-    >>> round(clv_finite(1_000, 0.8, 0.1, 1), 2)      # one year: 1000 · 0.8 / 1.1
+    >>> round(clv_finite(1_000, 0.8, 0.1, 1), 2)  # one year: 1000 · 0.8 / 1.1
     727.27
+    >>> round(clv_finite(1_000, 0.8, 0.1, 200), 2)  # close to clv_perpetual
+    2666.67
     """
     r, d = _check_rates(retention, discount_rate)
     if int(years) != years or years < 0:
@@ -204,35 +231,38 @@ def clv_finite(margin, retention=VALUE.retention, discount_rate=VALUE.discount_r
 
 def retention_uplift_effect(retention, uplift=VALUE.retention_uplift,
                             discount_rate=VALUE.discount_rate):
-    """Relative rise of a customer's value when retention rises by ``uplift``.
+    """Relative rise of a customer's value when retention rises by ``uplift`` (digest §6).
 
-    effect = CLV(r + u) / CLV(r) − 1 with :func:`clv_perpetual`. It grows quickly as r
-    approaches 1 − u: the mechanism behind the Reichheld figures (a 5-point gain
-    raising value by 35–95 % in industries that already keep most customers).
+    ``effect = clv(r + u) / clv(r) − 1 = (r + u)(1 + d − r) / (r (1 + d − r − u)) − 1``,
+    with :func:`clv_perpetual`. It grows quickly as r approaches 1 − u: the mechanism
+    behind the Reichheld figures of :func:`reichheld_table` (+5 points of retention
+    raising a customer's value by 35–95 %).
 
     Parameters
     ----------
     retention : float or array
-        Current yearly retention r, in [0, 1).
-    uplift : float
-        Rise in retention, u (``VALUE.retention_uplift``, 0.05); r + u must stay below 1.
-    discount_rate : float
-        Yearly discount rate d (``VALUE.discount_rate``).
+        Current yearly retention r, in (0, 1).
+    uplift : float, default ``VALUE.retention_uplift`` = 0.05
+        Rise in retention u (fraction; 0.05 = 5 percentage points); r + u < 1.
+    discount_rate : float, default ``VALUE.discount_rate`` = 0.10
+        Yearly discount rate d (> −1).
 
     Returns
     -------
-    float or array
-        Relative rise in value (0.275 = +27.5 %).
+    float or ndarray
+        Relative rise in value, a fraction (0.275 = +27.5 %).
 
     Raises
     ------
     ValueError
-        r + u not below 1.
+        ``retention`` outside [0, 1), ``discount_rate`` <= −1, or r + u not below 1.
 
     Examples
     --------
-    >>> round(retention_uplift_effect(0.80, 0.05, 0.10), 3)  # (0.85 / 0.25) / (0.8 / 0.3) - 1
+    >>> round(retention_uplift_effect(0.80, 0.05, 0.10), 3)  # (0.85 / 0.25) / (0.8 / 0.3) − 1
     0.275
+    >>> retention_uplift_effect([0.5, 0.9]).round(2).tolist()
+    [0.2, 0.41]
     """
     r, d = _check_rates(retention, discount_rate)
     if np.any(r + uplift >= 1):
@@ -241,21 +271,27 @@ def retention_uplift_effect(retention, uplift=VALUE.retention_uplift,
 
 
 def reichheld_table() -> pd.DataFrame:
-    """Rise in customer net present value from +5 points of retention, by industry.
+    """Rise in a customer's net present value from +5 points of retention, by industry.
 
-    The figures of F. Reichheld, *The Loyalty Effect* (1996), as carried by the
-    source material (客户保持率增长5%与顾客净现值), digest §6.
+    The figures of F. Reichheld, *The Loyalty Effect* (1996), as carried by the source
+    material (客户保持率增长5%与顾客净现值, digest §6).
+
+    Parameters
+    ----------
+    None
 
     Returns
     -------
     DataFrame
-        Indexed by ``industry``: ``industry_zh`` and ``npv_increase`` (the rise in a
-        customer's net present value from +5 points of retention, a fraction).
+        12 rows indexed by ``industry`` (English), highest first: ``industry_zh``
+        (Chinese name) and ``npv_increase`` (rise in net present value, a fraction:
+        0.95 = +95 %).
 
     Examples
     --------
-    >>> float(reichheld_table().loc["software", "npv_increase"])
-    0.35
+    >>> t = reichheld_table()
+    >>> float(t.loc["software", "npv_increase"]), t.index[0]
+    (0.35, 'advertising agency')
     """
     rows = [("advertising agency", "广告代理", 0.95), ("life insurance", "人寿保险", 0.90),
             ("branch-bank deposits", "银行储蓄", 0.85), ("publishing", "出版", 0.85),
@@ -267,35 +303,39 @@ def reichheld_table() -> pd.DataFrame:
 
 
 def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
-    """RFM summary per customer, with the definitions of lifetimes'
-    ``summary_data_from_transaction_data`` (daily periods).
+    """Recency, frequency and monetary value per customer (RFM, value analysis of digest §6).
 
-    Orders after ``as_of`` are ignored and orders of the same day are summed first.
+    Same definitions as ``lifetimes.utils.summary_data_from_transaction_data`` with
+    daily periods; orders of the same day are summed first and orders after ``as_of``
+    are ignored:
 
-    * ``frequency`` — number of repeat purchase days: distinct purchase days − 1;
-    * ``recency`` — days from the first to the last purchase day;
-    * ``T`` — days from the first purchase day to ``as_of`` (the customer's age);
-    * ``monetary_value`` — mean amount per repeat purchase day (CNY), excluding the
-      first day; 0 when ``frequency`` is 0.
+    * ``frequency`` = distinct purchase days − 1 (repeat purchase days);
+    * ``recency`` = last purchase day − first purchase day (days);
+    * ``T`` = ``as_of`` − first purchase day (days: the customer's age);
+    * ``monetary_value`` = revenue of the repeat days / ``frequency`` (CNY; the first
+      day excluded), 0 when ``frequency`` is 0.
 
     Parameters
     ----------
     orders : DataFrame
         Needs ``customer_id``, ``order_date`` (datetime64, no missing dates) and
-        ``amount`` (CNY).
+        ``amount`` (CNY, numeric).
     as_of : date-like, optional
         End of the observation period (default: the last order date).
 
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id`` (sorted): ``frequency``, ``recency`` and ``T`` (int,
-        days) and ``monetary_value`` (CNY), for every customer with an order by ``as_of``.
+        Indexed by ``customer_id`` (sorted), one row per customer with an order on or
+        before ``as_of``: ``frequency`` (int), ``recency`` and ``T`` (int, days) and
+        ``monetary_value`` (CNY per repeat purchase day).
 
     Raises
     ------
     ValueError
-        Missing order dates, or no order on or before ``as_of``.
+        A missing column, missing order dates, or no order on or before ``as_of``.
+    TypeError
+        ``order_date`` not datetime64 or ``amount`` not numeric.
 
     Examples
     --------
@@ -304,11 +344,8 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     ...                   "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11",
     ...                                                 "2024-01-05"]),
     ...                   "amount": [100, 50, 300, 80]})
-    >>> rfm_summary(o, as_of="2024-01-31")
-                 frequency  recency   T  monetary_value
-    customer_id
-    A                    1       10  30           300.0
-    B                    0        0  26             0.0
+    >>> rfm_summary(o, as_of="2024-01-31").to_dict("index")
+    {'A': {'frequency': 1, 'recency': 10, 'T': 30, 'monetary_value': 300.0}, 'B': {'frequency': 0, 'recency': 0, 'T': 26, 'monetary_value': 0.0}}
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"])
@@ -362,32 +399,39 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
 
 
 def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFrame:
-    """Scores 1–``bins`` for recency, frequency and monetary value (quintiles by default).
+    """Scores 1–``bins`` for recency, frequency and monetary value (digest §6).
 
-    R scores the days since the last purchase (``T − recency``): the most recent
-    customers get ``bins``. F and M: the highest get ``bins``. Ties share a score
-    (percentile ranks with the average method), so the result is deterministic.
+    Each score is ``ceil(pct_rank · bins)`` clipped to 1–``bins``, with percentile
+    ranks by the average method (ties share a score). R ranks the days since the last
+    purchase, ``T − recency``, most recent best; F ranks ``frequency`` and M
+    ``monetary_value``, highest best. The best customers score ``bins``.
 
     Parameters
     ----------
     summary : DataFrame
-        The result of :func:`rfm_summary`.
-    bins : int
-        Number of score classes (``VALUE.rfm_bins``, 5).
+        From :func:`rfm_summary`: ``frequency``, ``recency``, ``T``, ``monetary_value``.
+    bins : int, default ``VALUE.rfm_bins`` = 5
+        Number of score classes (whole number >= 2; 5 = quintiles).
 
     Returns
     -------
     DataFrame
-        Same index: ``R``, ``F``, ``M`` (int, 1–``bins``) and ``RFM``, the three digits
-        as text.
+        Same index: ``R``, ``F``, ``M`` (int, 1–``bins``) and ``RFM`` (the three
+        digits as text, e.g. ``"545"``).
+
+    Raises
+    ------
+    ValueError
+        A missing column, an empty ``summary``, or ``bins`` not a whole number >= 2.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"frequency": [3, 0], "recency": [300, 0], "T": [320, 200],
-    ...                   "monetary_value": [900.0, 0.0]}, index=["A", "B"])
-    >>> rfm_scores(s, bins=2)["RFM"].tolist()
-    ['222', '111']
+    >>> s = pd.DataFrame({"frequency": [3, 0, 1], "recency": [300, 0, 20],
+    ...                   "T": [320, 200, 400], "monetary_value": [900.0, 0.0, 50.0]},
+    ...                  index=["A", "B", "C"])
+    >>> rfm_scores(s, bins=3).to_dict("list")
+    {'R': [3, 2, 1], 'F': [3, 1, 2], 'M': [3, 1, 2], 'RFM': ['333', '211', '122']}
     """
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
     if int(bins) != bins or bins < 2:
@@ -420,19 +464,31 @@ RFM_SEGMENTS = pd.DataFrame(
 
 
 def rfm_segments(scores: pd.DataFrame, high: int = VALUE.rfm_high_score) -> pd.Series:
-    """The eight RFM segments from high/low R, F and M scores (high = score >= ``high``).
+    """The eight RFM segments (重要/一般 × 价值/保持/发展/挽留) from high/low R, F, M scores.
+
+    Digest §6. Each of R, F, M is high when its score is >= ``high``; the combination picks the
+    row of :data:`RFM_SEGMENTS` (e.g. high R, F and M: ``important_value``, 重要价值客户;
+    low R with high F and M: ``important_retain``).
 
     Parameters
     ----------
     scores : DataFrame
-        With integer columns ``R``, ``F``, ``M`` (from :func:`rfm_scores`).
-    high : int
-        Lowest score counted as high (``VALUE.rfm_high_score``, 3).
+        Integer columns ``R``, ``F``, ``M`` (from :func:`rfm_scores`).
+    high : int, default ``VALUE.rfm_high_score`` = 3
+        Lowest score counted as high.
 
     Returns
     -------
     Series
-        Categorical segment names of :data:`RFM_SEGMENTS`, same index.
+        Categorical named ``segment`` with the segment names of :data:`RFM_SEGMENTS`,
+        same index as ``scores``.
+
+    Raises
+    ------
+    ValueError
+        A missing column or an empty ``scores``.
+    TypeError
+        A non-numeric score column.
 
     Examples
     --------

@@ -42,28 +42,34 @@ ROLLUP_NAMES = {
 
 
 def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:
-    """Expected sales value of each opportunity: ``expected_value × probability`` (CNY).
+    """Expected sales value per opportunity: ``expected_value × probability`` (CNY).
+
+    The value the workbook's roll-ups sum (digest §11).
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs ``expected_value`` (CNY) and ``probability`` (0–1).
+        Needs ``expected_value`` (CNY) and ``probability`` (fraction 0–1), numeric;
+        may be empty.
 
     Returns
     -------
     Series
-        ``expected_sales_value`` (CNY), same index.
+        Named ``expected_sales_value`` (CNY, float), same index.
 
     Raises
     ------
     ValueError
-        A probability outside 0–1.
+        A missing column, or a probability outside 0–1.
+    TypeError
+        A non-numeric column.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> expected_sales_value(pd.DataFrame({"expected_value": [20_000], "probability": [0.25]})).tolist()
-    [5000.0]
+    >>> opp = pd.DataFrame({"expected_value": [20_000, 10_000, 4_000], "probability": [0.25, 0.8, 0.0]})
+    >>> expected_sales_value(opp).tolist()
+    [5000.0, 8000.0, 0.0]
     """
     check_frame(opportunities, "opportunities", ["expected_value", "probability"],
                 allow_empty=True, numeric=["expected_value", "probability"])
@@ -76,35 +82,47 @@ def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:
 
 
 def open_opportunities(opportunities: pd.DataFrame, as_of, **grade_kw) -> pd.DataFrame:
-    """Open opportunities with their grade (version 2) and expected sales value.
+    """Open opportunities with their version-2 grade and expected sales value (digest §10, §11).
 
-    Adds ``grade`` (A/B/C/D by :func:`custlib.grading.grade_by_probability`),
-    ``expected_sales_value`` (CNY), and ``closes_within_3_months`` (bool).
+    Keeps the rows whose ``stage`` is open (``schema.OPEN_STAGES``) and adds:
+
+    * ``grade`` — A/B/C/D by :func:`custlib.grading.grade_by_probability`;
+    * ``expected_sales_value`` — ``expected_value × probability`` (CNY);
+    * ``closes_within_3_months`` — ``expected_close_date <= as_of + 3 months``
+      (calendar months; the horizon is ``GRADING.within_months[-1]``).
 
     Parameters
     ----------
     opportunities : DataFrame
-        Canonical opportunities (``stage``, ``expected_value``, ``probability``,
-        ``expected_close_date`` …).
+        Needs ``customer_id``, ``stage``, ``expected_close_date`` (datetime64),
+        ``expected_value`` (CNY) and ``probability`` (0–1); may be empty.
     as_of : date-like
         The inventory date.
     **grade_kw
-        Passed to :func:`custlib.grading.grade_by_probability` (grade criteria).
+        Passed on to :func:`custlib.grading.grade_by_probability` (e.g.
+        ``min_probability``, ``within_months``, ``loyal_referrer``).
 
     Returns
     -------
     DataFrame
-        The open opportunities with the three columns added.
+        The open opportunities (original index and columns) with ``grade``,
+        ``expected_sales_value`` and ``closes_within_3_months`` added.
+
+    Raises
+    ------
+    ValueError
+        A missing column or an invalid probability (see
+        :func:`custlib.grading.grade_by_probability`).
+    TypeError
+        ``expected_close_date`` not datetime64.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
-    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    >>> opp = pd.DataFrame({"customer_id": ["A", "B", "B"], "stage": ["prospect_3", "prospect_1", "won"],
     ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
-    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
-    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
-    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01",
+    ...                                                            "2025-10-01"])})
     >>> op = open_opportunities(opp, "2025-12-31")
     >>> op[["grade", "expected_sales_value", "closes_within_3_months"]].astype(str).values.tolist()
     [['A', '8000.0', 'True'], ['C', '1000.0', 'False']]
@@ -139,49 +157,69 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
                  opportunities: pd.DataFrame | None = None,
                  activities: pd.DataFrame | None = None,
                  events: pd.DataFrame | None = None, recent_days: int = 90) -> pd.DataFrame:
-    """The master customer-analysis table: one row per customer, the workbook's field groups.
+    """The master customer-analysis table (客户分析总表): one row per customer (digest §11).
+
+    Each table given adds its field group; groups whose table is missing are left out
+    rather than filled with guesses ("blank when unknown, never invented").
 
     Parameters
     ----------
     customers : DataFrame
-        Canonical customers table (``customer_id`` …).
+        Canonical customers table; needs ``customer_id`` and ``rep_id``. Optional
+        columns are copied when present (``customer_name``, ``status_layer``,
+        ``importance``, ``org_type``, ``business_line``, ``estimators``,
+        ``seats_owned``, ``competitor``, ``competitor_seats``).
     as_of : date-like
-        The inventory date (the snapshot).
+        The inventory date (the snapshot). Keyword-only.
     orders, contacts, opportunities, activities, events : DataFrame, optional
-        Canonical tables; each adds its field group when given. Missing groups are
-        left out rather than filled with guesses.
-    recent_days : int
-        The "last three months" window of the relationship fields.
+        Canonical tables (see :mod:`custlib.schema`).
+    recent_days : int, default 90
+        The "last three months" window of the relationship fields (days).
 
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id``. Field groups:
+        Indexed by ``customer_id``; columns by field group:
 
-        * customer info — ``rep_id``, ``customer_name``, main contact's ``contact_name``,
-          ``role``, ``title``, ``mobile``, ``email``, ``qq``, ``birthday``;
-        * relationship — ``visited_recently`` (a visit or meeting in the last
-          ``recent_days``), ``visits_per_month``, ``calls_per_month`` (over that window),
-          ``last_contact_date``;
+        * customer info — ``rep_id``, ``customer_name`` and, with contacts, the main
+          contact (the decision maker if known): ``contact_name``, ``role``,
+          ``title``, ``mobile``, ``email``, ``qq``, ``birthday``;
+        * relationship (activities) — ``visited_recently`` (a visit or meeting in the
+          last ``recent_days``), ``visits_per_month`` and ``calls_per_month`` (per
+          month over that window), ``last_contact_date``;
         * classification — ``status_layer``, ``importance``, ``org_type``,
-          ``business_line``, ``market_space``;
-        * needs — ``estimators``, ``seats_owned``, ``headroom`` (estimators − seats
-          owned, seats), ``competitor``, ``competitor_seats``;
-        * sales — ``revenue_12m`` (CNY), and from the open pipeline ``open_deals``,
-          ``grade`` (best grade), ``stage``, ``expected_close_date``, ``product_line``,
-          ``expected_value`` and ``probability`` of the deal with the largest expected
-          sales value, ``expected_sales_value`` (sum over open deals),
-          ``org_purchase_3m`` and ``individual_purchase_3m`` (an open organisation /
+          ``business_line``, ``market_space`` (A–D, :func:`custlib.grading.market_space`);
+        * needs — ``estimators`` (people), ``seats_owned``, ``headroom``
+          (``max(estimators − seats_owned, 0)``), ``competitor_seats`` (seats),
+          ``competitor``;
+        * sales (orders) — ``revenue_12m``: revenue of the 12 months to ``as_of`` (CNY);
+        * pipeline (opportunities) — ``open_deals`` (count), ``grade`` (best grade),
+          and for the open deal with the largest expected sales value its ``stage``,
+          ``expected_close_date``, ``product_line``, ``expected_value`` (CNY) and
+          ``probability``; ``expected_sales_value`` (sum over open deals, CNY);
+          ``org_purchase_3m`` / ``individual_purchase_3m`` (an open organisation /
           individual deal expected within three months);
-        * events — ``events_invited``, ``events_attended``, ``event_deal_amount``.
+        * events — ``events_invited``, ``events_attended`` (counts) and
+          ``event_deal_amount`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        ``customers`` empty or a required column missing in a table given.
+    TypeError
+        A date column that is not datetime64.
 
     Examples
     --------
-    >>> from custlib.data import load
-    >>> crm = load()
-    >>> m = master_table(crm.customers, as_of="2025-12-31", orders=crm.orders)
-    >>> len(m) == len(crm.customers), "revenue_12m" in m
-    (True, True)
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"customer_id": ["A", "B", "C"], "rep_id": ["R1", "R1", "R2"],
+    ...                   "estimators": [30, 4, 10], "seats_owned": [5, 4, 2]})
+    >>> o = pd.DataFrame({"customer_id": ["A", "A", "B"],
+    ...                   "order_date": pd.to_datetime(["2025-03-01", "2024-06-01", "2025-11-20"]),
+    ...                   "amount": [8_000, 5_000, 1_200]})
+    >>> m = master_table(c, as_of="2025-12-31", orders=o)
+    >>> m["revenue_12m"].tolist(), m["headroom"].tolist(), m["market_space"].tolist()
+    ([8000, 1200, 0], [25, 0, 8], ['A', 'D', 'A'])
     """
     from custlib.grading import market_space
 
@@ -250,30 +288,39 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
 def classification_summary(master: pd.DataFrame,
                            by: tuple[str, ...] = ("grade", "importance", "org_type",
                                                   "business_line", "product_line")) -> pd.DataFrame:
-    """The customer classification summary (客户分类汇总表).
+    """The customer classification summary (客户分类汇总表, digest §11).
 
-    For each dimension in ``by`` present in ``master``: customers per value and the
-    sum of their expected sales value (CNY).
-
-    Returns
-    -------
-    DataFrame
-        MultiIndex (``dimension``, ``value``); columns ``customers``,
-        ``share_customers`` (within the dimension), ``expected_sales_value``.
+    For each dimension of ``by`` present in ``master``: customers per value, their
+    share within the dimension, and the sum of their expected sales value.
 
     Parameters
     ----------
     master : DataFrame
-        From :func:`master_table`.
-    by : tuple of str
+        From :func:`master_table`; ``expected_sales_value`` counts as 0 when absent.
+    by : tuple of str, default ("grade", "importance", "org_type", "business_line", "product_line")
         The dimensions (columns of ``master``) to count by; absent ones are skipped.
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (``dimension``, ``value``); columns ``customers`` (count),
+        ``share_customers`` (fraction within the dimension) and
+        ``expected_sales_value`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        None of the dimensions of ``by`` is in ``master``.
+    TypeError
+        ``master`` is not a DataFrame.
 
     Examples
     --------
     >>> import pandas as pd
     >>> m = pd.DataFrame({"grade": ["A", "B", "A"], "expected_sales_value": [100.0, 50.0, 10.0]})
-    >>> classification_summary(m, by=("grade",))["customers"].tolist()
-    [2, 1]
+    >>> t = classification_summary(m, by=("grade",))
+    >>> t["customers"].tolist(), t["expected_sales_value"].tolist()
+    ([2, 1], [110.0, 50.0])
     """
     check_frame(master, "master", [], allow_empty=True)
     esv = master["expected_sales_value"] if "expected_sales_value" in master else pd.Series(
@@ -315,42 +362,42 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
                      by: str = "grade") -> pd.DataFrame:
     """Organisation- or individual-purchase summary (单位购买 / 个人购买汇总表).
 
-    Open deals whose ``buyer_kind`` is ``buyer_kind``, grouped by ``by`` (grade, rep,
-    product…): number of deals and customers, expected value and expected sales
-    value (CNY), and the deals expected within three months.
+    Digest §11. The open deals whose ``buyer_kind`` is ``buyer_kind``, grouped by ``by`` (grade,
+    rep, product...), with a ``total`` row that sums the groups.
 
     Parameters
     ----------
     open_opps : DataFrame
         From :func:`open_opportunities`.
     buyer_kind : {"organisation", "individual"}
-    by : str
+        Who pays.
+    by : str, default "grade"
         Column to group by.
 
     Returns
     -------
     DataFrame
-        Indexed by ``by`` plus a ``total`` row: ``deals``, ``customers``,
-        ``expected_value`` and ``expected_sales_value`` (CNY), ``deals_within_3_months``.
+        Indexed by the values of ``by`` (as text) plus ``total``: ``deals`` (count),
+        ``customers`` (distinct customers in the group; the total row sums the groups,
+        so a customer in two groups counts twice), ``expected_value`` and
+        ``expected_sales_value`` (CNY), ``deals_within_3_months`` (count).
 
     Raises
     ------
     ValueError
-        An unknown ``buyer_kind``.
+        An unknown ``buyer_kind`` or a missing column.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
-    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    >>> opp = pd.DataFrame({"customer_id": ["A", "B", "B"], "stage": ["prospect_3", "prospect_1", "won"],
     ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
-    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
-    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
-    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
-    >>> op = open_opportunities(opp, "2025-12-31")
-    >>> t = purchase_summary(op, "organisation")
-    >>> int(t.loc["total", "deals"]), float(t.loc["total", "expected_sales_value"])
-    (1, 8000.0)
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01",
+    ...                                                            "2025-10-01"]),
+    ...                     "buyer_kind": ["organisation", "individual", "organisation"]})
+    >>> t = purchase_summary(open_opportunities(opp, "2025-12-31"), "organisation")
+    >>> t.loc["total"].tolist()
+    [1.0, 1.0, 10000.0, 8000.0, 1.0]
     """
     if buyer_kind not in schema.BUYER_KINDS:
         raise ValueError(f"buyer_kind must be one of {schema.BUYER_KINDS}, got {buyer_kind!r}")
@@ -362,34 +409,42 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
 
 
 def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.DataFrame:
-    """User-upgrade analysis (用户升级分析表): open upgrade deals and their value by ``by``.
+    """User-upgrade analysis (用户升级分析表): open upgrade deals and their value.
+
+    Digest §11. The open deals with ``is_upgrade`` true, grouped by ``by``, with a ``total`` row
+    that sums the groups.
 
     Parameters
     ----------
     open_opps : DataFrame
-        From :func:`open_opportunities`.
-    by : str
-        Column to group by (default ``product_line``).
+        From :func:`open_opportunities`; needs ``is_upgrade`` and the ``by`` column.
+    by : str, default "product_line"
+        Column to group by.
 
     Returns
     -------
     DataFrame
-        Indexed by ``by`` plus a ``total`` row: ``upgrade_deals``, ``customers``,
-        ``upgrade_value`` and ``expected_sales_value`` (CNY).
+        Indexed by the values of ``by`` (as text) plus ``total``: ``upgrade_deals``
+        (count), ``customers`` (distinct customers in the group; the total row sums
+        the groups), ``upgrade_value`` (expected value, CNY) and
+        ``expected_sales_value`` (CNY).
+
+    Raises
+    ------
+    ValueError
+        A missing column.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> opp = pd.DataFrame({"opportunity_id": ["K1", "K2", "K3"], "customer_id": ["A", "B", "B"],
-    ...                     "rep_id": ["R1", "R1", "R2"], "stage": ["prospect_3", "prospect_1", "won"],
+    >>> opp = pd.DataFrame({"customer_id": ["A", "B", "B"], "stage": ["prospect_3", "prospect_1", "won"],
     ...                     "expected_value": [10_000, 4_000, 5_000], "probability": [0.8, 0.25, 1.0],
-    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01", "2025-10-01"]),
-    ...                     "buyer_kind": ["organisation", "individual", "organisation"],
-    ...                     "is_upgrade": [True, False, False], "product_line": ["rebar", "estimating", "rebar"]})
-    >>> op = open_opportunities(opp, "2025-12-31")
-    >>> u = upgrade_analysis(op)
-    >>> int(u.loc["total", "upgrade_deals"]), int(u.loc["total", "upgrade_value"])
-    (1, 10000)
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01",
+    ...                                                            "2025-10-01"]),
+    ...                     "is_upgrade": [True, False, True], "product_line": ["rebar", "rebar", "rebar"]})
+    >>> u = upgrade_analysis(open_opportunities(opp, "2025-12-31"))
+    >>> u.loc["total", ["upgrade_deals", "upgrade_value", "expected_sales_value"]].tolist()
+    [1.0, 10000.0, 8000.0]
     """
     check_frame(open_opps, "open_opps", ["customer_id", "is_upgrade", "expected_value",
                                          "expected_sales_value", by], allow_empty=True)
