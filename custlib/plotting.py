@@ -132,12 +132,16 @@ def yuan(x: float, _pos=None) -> str:
     --------
     >>> yuan(1_234_567), yuan(45_600), yuan(-1_500), yuan(12.4, None)
     ('¥1.23M', '¥45.6k', '¥-1.5k', '¥12')
+    >>> yuan(999_999), yuan(999_600_000)  # rounding up to the next unit
+    ('¥1M', '¥1B')
     """
-    if abs(x) >= 1e6:
-        return f"¥{x / 1e6:.3g}M"
-    if abs(x) >= 1e3:
-        return f"¥{x / 1e3:.3g}k"
-    return f"¥{x:.0f}"
+    if abs(x) < 999.5:
+        return f"¥{x:.0f}"
+    units = (("k", 1e3), ("M", 1e6), ("B", 1e9))
+    for k, (unit, scale) in enumerate(units):
+        shown = f"{x / scale:.3g}"
+        if abs(float(shown)) < 1000 or k == len(units) - 1:  # 999,999 is ¥1M, not ¥1e+03k
+            return f"¥{shown}{unit}"
 
 
 def what_if(function, *, show: bool = True, **controls):

@@ -345,10 +345,11 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
     o = crm.orders[(crm.orders["order_date"] >= year_start) & (crm.orders["order_date"] <= as_of)]
     revenue = o.groupby("customer_id")["amount"].sum()
-    curve = lorenz_curve(revenue[revenue > 0].sort_values(ascending=False))
+    # the Pareto curve is the Lorenz curve read from the other end: largest customers first
+    lorenz = lorenz_curve(revenue[revenue > 0])
+    x = 1 - lorenz["share_customers"].to_numpy()[::-1]
+    y = 1 - lorenz["share_value"].to_numpy()[::-1]
     fig, ax = plt.subplots(figsize=(6, 5))
-    x = curve.iloc[:, 0].to_numpy()
-    y = curve.iloc[:, 1].to_numpy()
     ax.plot(x, y, label="customers, largest first")
     ax.plot([0, 1], [0, 1], ls="--", color="grey", label="all equal")
     ax.axhline(0.8, color="#d62728", lw=0.8)
