@@ -196,19 +196,9 @@ def _grades_table(opportunities: pd.DataFrame, as_of) -> pd.DataFrame | None:
     return t
 
 
-#: Rows of an Excel sheet, the header included (the .xlsx format's limit).
-EXCEL_MAX_ROWS = 1_048_576
-
-
-def _sheet_chunks(df: pd.DataFrame):
-    """``df`` in pieces that fit an Excel sheet under a header row: a master table of a
-    large CRM continues on sheets ``master (2)``, ``master (3)``..."""
-    step = EXCEL_MAX_ROWS - 1
-    if len(df) <= step:
-        yield df
-        return
-    for start in range(0, len(df), step):
-        yield df.iloc[start:start + step]
+#: Tables longer than this go to a CSV file beside the workbook, with a pointer sheet:
+#: a sheet of a million rows is neither usable by a manager nor cheap to write.
+EXCEL_INLINE_ROWS = 200_000
 
 
 def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -221,6 +211,10 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     """Write :func:`workbook_tables` to an ``.xlsx`` file, one sheet per table.
+
+    A table longer than :data:`EXCEL_INLINE_ROWS` (the master table of a CRM with
+    hundreds of thousands of organisations) is written to ``<stem>-<sheet>.csv`` beside
+    the workbook (UTF-8 with BOM, so Excel shows the Chinese), and its sheet says so.
 
     The workbook is written with openpyxl to a temporary file in the same folder and
     then renamed, so a failed run leaves no partial workbook. Sheet names are cut to
@@ -266,9 +260,14 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for name, df in sheets.items():
-                for part, chunk in enumerate(_sheet_chunks(df)):
-                    sheet = name if part == 0 else f"{name.split(' · ')[0]} ({part + 1})"
-                    _excel_safe(chunk).to_excel(xl, sheet_name=sheet[:31])
+                if len(df) > EXCEL_INLINE_ROWS:
+                    csv = path.with_name(f"{path.stem}-{name.split(' · ')[0]}.csv")
+                    df.to_csv(csv, encoding="utf-8-sig")  # with a BOM: Excel reads the Chinese
+                    note = pd.DataFrame({"rows": [len(df)], "file": [csv.name]},
+                                        index=pd.Index([name], name="table"))
+                    note.to_excel(xl, sheet_name=name[:31])
+                else:
+                    _excel_safe(df).to_excel(xl, sheet_name=name[:31])
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

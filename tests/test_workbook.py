@@ -119,15 +119,14 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["wb.xlsx"]  # no temporary file left
 
 
-def test_a_table_too_long_for_one_excel_sheet_continues_on_the_next(crm, tmp_path, monkeypatch):
-    import openpyxl
-
+def test_a_very_long_table_goes_to_a_csv_beside_the_workbook(crm, tmp_path, monkeypatch):
     from custlib import report
 
-    monkeypatch.setattr(report, "EXCEL_MAX_ROWS", 1_001)  # 1,000 data rows per sheet
+    monkeypatch.setattr(report, "EXCEL_INLINE_ROWS", 1_000)
     path = report.write_workbook(crm, tmp_path / "wb.xlsx")
-    names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    parts = [n for n in names if n.startswith("master")]
-    assert parts == ["master · 客户分析总表", "master (2)", "master (3)", "master (4)"]
-    rows = sum(len(pd.read_excel(path, sheet_name=n, index_col=0)) for n in parts)
-    assert rows == len(crm.customers)  # 3,530 customers over four sheets
+    pointer = pd.read_excel(path, sheet_name="master · 客户分析总表", index_col=0)
+    assert pointer["rows"].tolist() == [len(crm.customers)]
+    csv = tmp_path / pointer["file"].iloc[0]
+    assert csv.name == "wb-master.csv" and csv.read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert len(pd.read_csv(csv, encoding="utf-8-sig")) == len(crm.customers)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wb-master.csv", "wb.xlsx"]
