@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from custlib import __version__, schema
 
@@ -26,15 +27,29 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from custlib.course import run_course
+    from custlib.course import GAP_WARNING, run_course
 
+    t0 = time.perf_counter()
     result = run_course(args.data, args.out, force=args.force, progress=not args.quiet,
-                        mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise)
+                        mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise,
+                        **({"timeout": args.cell_timeout} if args.cell_timeout else {}))
     out, report = result["out"], result["report"]
     print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
     for name, reason in result["skipped"].items():
         print(f"skipped {name}: {reason}")
-    print(f"\nDone: {len(result['ran'])} lesson(s) ran. Open {out / 'index.html'} in a browser;")
+    timings = result["timings"]
+    summary = f"\nDone: {len(result['ran'])} lesson(s) ran in {time.perf_counter() - t0:.0f} s."
+    if timings:
+        cell = max(timings.items(), key=lambda kv: kv[1]["longest_cell"])
+        gap = max(timings.items(), key=lambda kv: kv[1]["longest_gap"])
+        summary += (f" Slowest cell: {cell[1]['longest_cell']:.1f} s ({cell[0]}, cell "
+                    f"{cell[1]['longest_cell_at']}); largest gap between cells: "
+                    f"{gap[1]['longest_gap']:.2f} s ({gap[0]}).")
+        if gap[1]["longest_gap"] > GAP_WARNING:
+            summary += (f"\nwarning: {gap[0]} waited {gap[1]['longest_gap']:.0f} s before cell "
+                        f"{gap[1]['longest_gap_at']} with the kernel idle; please report it.")
+    print(summary)
+    print(f"Open {out / 'index.html'} in a browser;")
     print(f"the manager's workbook and the charts are in {out / 'files'}.")
     print("To teach or change the lessons interactively: .venv/bin/jupyter lab notebooks/")
     return 0
@@ -100,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
+                     help="stop with an error when a lesson cell runs longer than this "
+                     "(default: 120; raise it for an export of millions of rows)")
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser(
@@ -124,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print(f"\ncustlib {args.command}: interrupted: nothing was written", file=sys.stderr)
+        return 130
     except Exception as exc:
         from custlib.ingest import InputError
 

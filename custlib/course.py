@@ -17,11 +17,14 @@ import html
 import json
 import os
 import shutil
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["NOTEBOOK_DIR", "lessons", "lesson_title", "lesson_requires", "unmet_requirements",
-           "run_course", "LessonError"]
+__all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "lesson_requires",
+           "unmet_requirements", "execute_notebook", "execute_notebook_node", "lesson_timings",
+           "for_html", "run_course", "LessonError"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -141,26 +144,251 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
     return reasons
 
 
-def _execute(path: Path, data: Path, files_out: Path, timeout: int):
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+#: A lesson's cells run in seconds on the bundled data; a cell still running after
+#: this long is reported as stuck (``custlib run --cell-timeout`` raises it for a
+#: very large export).
+CELL_TIMEOUT = 120
 
-    nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in ("CUSTLIB_DATA", "CUSTLIB_OUT")}
-    os.environ.update(CUSTLIB_DATA=str(data), CUSTLIB_OUT=str(files_out))
+#: A gap above this between one cell's reply and the next cell's start is reported
+#: in the run summary: the client, not the kernel, was waiting.
+GAP_WARNING = 30.0
+
+
+def _quiet_output_widget():
+    from nbclient.output_widget import OutputWidget
+
+    class QuietOutputWidget(OutputWidget):
+        """nbclient's stand-in for a browser's ``Output`` widget, without the echo.
+
+        nbclient's stand-in sends every captured output back to the kernel as a
+        ``comm_msg`` on the shell socket, from the coroutine that reads IOPub, while
+        another coroutine awaits the cell's ``execute_reply`` on that same socket.
+        ZMQ signals a socket's readiness through an edge-triggered descriptor, and a
+        send processes the socket's pending events: when the reply arrives during the
+        send, its wake-up is consumed and the waiting poll sees the reply only when
+        its timeout expires. The cell then "takes" the whole cell timeout with both
+        processes idle (600 s with nbclient's default; nbclient#312, pyzmq#199).
+        The kernel needs nothing from the echo (only a browser's view uses that
+        state), so it is not sent.
+        """
+
+        def sync_state(self) -> None:
+            pass
+
+    return QuietOutputWidget
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict | None = None,
+                          timeout: int = CELL_TIMEOUT, name: str = "notebook", log=None):
+    """Execute a notebook in a fresh kernel; return it with outputs and timing metadata.
+
+    The kernel is the current environment's ``python3``, launched over IPC sockets
+    (local files, no TCP port to race for and no unencrypted-TCP warning), in its own
+    session so that Ctrl-C in the terminal reaches this process only. Each cell gets
+    ``timeout`` seconds; its timing is kept in ``cell.metadata.execution``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Executed in place.
+    cwd : path-like, optional
+        The kernel's working directory.
+    env : dict, optional
+        Extra environment variables for the kernel.
+    timeout : int
+        Seconds a cell may run.
+    name : str
+        How errors name the notebook.
+    log : file, optional
+        Where the kernel process writes its own messages (default: discarded).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``.
+
+    Raises
+    ------
+    LessonError
+        A cell raised, ran out of time or the kernel died; the message names the
+        notebook and the cell.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    # IPC sockets live in a private folder named by an absolute path: a relative
+    # name would be resolved against two different working directories.
+    sockets = tempfile.mkdtemp(prefix="custlib-kernel-")
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(sockets, "k")
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=config,
+                            record_timing=True,
+                            resources={"metadata": {"path": str(cwd)}} if cwd else {})
+    client.widget_registry["@jupyter-widgets/output"]["OutputModel"] = _quiet_output_widget()
+    stream = log if log is not None else subprocess.DEVNULL
+    kernel_env = {**os.environ, **(env or {})}
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
+        client.execute(env=kernel_env, stdout=stream, stderr=stream)
+    except KeyboardInterrupt:
+        _stop_kernel(client)
+        raise
+    except CellTimeoutError:
+        raise LessonError(f"{name}: {_running_cell(nb)} was still running after {timeout} s "
+                          "(pass --cell-timeout to allow more for a large export)") from None
+    except DeadKernelError:
+        raise LessonError(f"{name}: the kernel died during {_running_cell(nb)} "
+                          "(out of memory?)") from None
     except CellExecutionError as exc:
-        raise LessonError(f"lesson {path.name} failed:\n{exc}") from None
+        raise LessonError(f"{name} failed:\n{exc}") from None
     finally:
-        for k, v in env_before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        shutil.rmtree(sockets, ignore_errors=True)
+    return nb
+
+
+def _stop_kernel(client) -> None:
+    """Kill the kernel of an interrupted execution and remove its connection file."""
+    import signal
+
+    km = client.km
+    if km is None:
+        return
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        km.cleanup_resources()
+    except Exception:  # the kernel may not have started yet
+        pass
+
+
+def _running_cell(nb) -> str:
+    """'cell N (first line)' of the first cell without a reply."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "shell.execute_reply" not in cell.metadata.get("execution", {}):
+            first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+            return f"cell {i} ({first.strip()[:60]})"
+    return "a cell"
+
+
+def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None = None,
+                     files_out: str | os.PathLike | None = None, timeout: int = CELL_TIMEOUT,
+                     log=None):
+    """Execute a lesson file in a fresh kernel, its folder as working directory.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.ipynb`` file (only read).
+    data : path-like, optional
+        ``CUSTLIB_DATA`` for the kernel (default: the kernel inherits this process's).
+    files_out : path-like, optional
+        ``CUSTLIB_OUT`` for the kernel: where the lesson may write files.
+    timeout : int
+        Seconds a cell may run.
+    log : file, optional
+        Where the kernel process writes its own messages.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed lesson, with outputs and ``metadata.execution`` timings.
+
+    Examples
+    --------
+    >>> nb = execute_notebook(lessons()[0])              # doctest: +SKIP
+    >>> lesson_timings(nb)["longest_gap"] < 1            # doctest: +SKIP
+    True
+    """
+    import nbformat
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    env = {}
+    if data is not None:
+        env["CUSTLIB_DATA"] = str(data)
+    if files_out is not None:
+        env["CUSTLIB_OUT"] = str(files_out)
+    return execute_notebook_node(nb, cwd=path.parent, env=env, timeout=timeout, name=path.name,
+                                 log=log)
+
+
+def _timestamp(value: str) -> float:
+    return _dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def lesson_timings(nb) -> dict:
+    """The longest cell and the longest gap between cells of an executed notebook.
+
+    A cell's time is its ``shell.execute_reply`` − ``iopub.execute_input`` (the
+    kernel's work); a gap is a cell's ``iopub.execute_input`` − the previous cell's
+    ``shell.execute_reply`` (the client's wait before sending the next cell: a
+    fraction of a second when healthy).
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Executed with timing metadata (:func:`execute_notebook`).
+
+    Returns
+    -------
+    dict
+        ``longest_cell`` and ``longest_gap`` (s), ``longest_cell_at`` and
+        ``longest_gap_at`` (cell indices, −1 when there are none).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")])
+    >>> nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00.0Z",
+    ...                                      "shell.execute_reply": "2026-01-01T00:00:02.5Z"}
+    >>> nb.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:03.0Z",
+    ...                                      "shell.execute_reply": "2026-01-01T00:00:03.5Z"}
+    >>> lesson_timings(nb)
+    {'longest_cell': 2.5, 'longest_cell_at': 0, 'longest_gap': 0.5, 'longest_gap_at': 1}
+    """
+    out = {"longest_cell": 0.0, "longest_cell_at": -1, "longest_gap": 0.0, "longest_gap_at": -1}
+    previous = None
+    for i, cell in enumerate(nb.cells):
+        ex = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" not in ex or "shell.execute_reply" not in ex:
+            continue
+        start, reply = _timestamp(ex["iopub.execute_input"]), _timestamp(ex["shell.execute_reply"])
+        if reply - start > out["longest_cell"]:
+            out["longest_cell"], out["longest_cell_at"] = round(reply - start, 3), i
+        if previous is not None and start - previous > out["longest_gap"]:
+            out["longest_gap"], out["longest_gap_at"] = round(start - previous, 3), i
+        previous = reply
+    return out
+
+
+def for_html(nb):
+    """A copy of an executed lesson for the static HTML: no live widgets.
+
+    Widget views are replaced by the static copy their bundle carries (a what-if's
+    first run, see :func:`custlib.plotting.what_if`) and the widget state is dropped,
+    so the page needs no widget manager from the internet and shows every chart.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    view = "application/vnd.jupyter.widget-view+json"
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if view in data:
+                del data[view]
+                if "text/html" not in data:
+                    data["text/plain"] = "(an interactive widget: run the lesson in JupyterLab)"
     return nb
 
 
@@ -219,7 +447,7 @@ master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tab
 
 def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force: bool = False,
                progress: bool = True, notebook_dir: str | os.PathLike | None = None,
-               timeout: int = 600, workbook: bool = True, mapping=None, as_of=None,
+               timeout: int = CELL_TIMEOUT, workbook: bool = True, mapping=None, as_of=None,
                pseudonymise: bool = False, key: str | None = None) -> dict:
     """Execute every lesson the data allows and write HTML pages, an index, the Excel
     workbook and the charts to ``out``.
@@ -242,6 +470,9 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         Replace an existing non-empty ``out``; without it such a folder is refused.
     progress : bool
         Show a progress bar.
+    timeout : int
+        Seconds a lesson cell may run before the run stops with an error naming the
+        lesson and the cell (default :data:`CELL_TIMEOUT`).
     workbook : bool
         Also write the manager's Excel workbook and the PNG charts
         (:func:`custlib.report.write_workbook`, :func:`custlib.report.write_charts`).
@@ -258,7 +489,8 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     -------
     dict
         ``out`` (Path), ``ran`` (lesson names), ``skipped`` ({lesson: reason}),
-        ``report`` (the :class:`custlib.ingest.Report`).
+        ``report`` (the :class:`custlib.ingest.Report`), ``timings`` ({lesson:
+        :func:`lesson_timings` plus ``wall`` in s}).
 
     Raises
     ------
@@ -300,6 +532,7 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         raise FileNotFoundError(f"no lessons (NN_*.ipynb) in {notebook_dir or NOTEBOOK_DIR}")
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    kernel_log = tempfile.TemporaryFile(mode="w+")   # the kernels' own messages
     try:
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
                              pseudonymise=pseudonymise, key=key)
@@ -315,11 +548,21 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
                 skipped[path.name] = "; ".join(reasons)
             else:
                 todo.append(path)
+        timings = {}
         for path in tqdm(todo, desc="lessons", unit="lesson", disable=not progress):
-            nb = _execute(path, build / "data", build / "files", timeout)
+            t0 = time.perf_counter()
+            try:
+                nb = execute_notebook(path, data=build / "data", files_out=build / "files",
+                                      timeout=timeout, log=kernel_log)
+            except LessonError as exc:
+                kernel_log.seek(0)
+                tail = "".join(kernel_log.readlines()[-15:]).strip()
+                raise LessonError(f"{exc}\n\nkernel messages:\n{tail}" if tail and "died" in str(exc)
+                                  else str(exc)) from None
+            timings[path.name] = {**lesson_timings(nb), "wall": round(time.perf_counter() - t0, 3)}
             nbformat.write(nb, build / "notebooks" / path.name)
             _save_charts(nb, build / "files" / "charts", path.stem)
-            body, _ = exporter.from_notebook_node(nb)
+            body, _ = exporter.from_notebook_node(for_html(nb))
             (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
             title, summary = lesson_title(path)
             entries.append((f"lessons/{path.stem}.html", title, summary))
@@ -344,6 +587,8 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         else:
             build.rename(out)
     finally:
+        kernel_log.close()
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
-    return {"out": out, "ran": [p.name for p in todo], "skipped": skipped, "report": report}
+    return {"out": out, "ran": [p.name for p in todo], "skipped": skipped, "report": report,
+            "timings": timings}
