@@ -149,10 +149,25 @@ def what_if(function, *, show: bool = True, **controls):
 
     Like ``ipywidgets.interact``: each keyword is a widget, or an abbreviation such as
     a ``(min, max, step)`` tuple, for the argument of the same name, and the function
-    runs again whenever one moves. Unlike ``interact``, an exception raised on the first
-    run, with the initial values, is raised here instead of being printed inside the
-    widget, so a lesson executed without a browser (CI, ``custlib run``) fails when its
-    what-if is broken.
+    runs again whenever one moves. Three things differ from ``interact``:
+
+    * An exception raised on the first run, with the initial values, is raised here
+      instead of being printed inside the widget, so a lesson executed without a
+      browser (CI, ``custlib run``) fails when its what-if is broken.
+    * What the function shows (its charts, tables and printed text) is recorded and
+      handed to the widget as its finished outputs, instead of being captured live by
+      the ``Output`` widget. The first picture is then part of the widget's state when
+      the browser creates it, so it draws on Run All in JupyterLab and the classic
+      notebook, whatever the order in which the browser and the kernel exchange
+      messages; and a headless runner has no ``Output`` widget to mirror (mirroring
+      one is what stalled ``nbclient``, see :mod:`custlib.course`).
+    * The displayed widget carries a static copy of the first run (``text/html``) for
+      every viewer without a live kernel: the HTML handouts, nbviewer, a notebook
+      opened without running it. It says that the sliders work in JupyterLab.
+
+    Charts are the matplotlib figures the function leaves open; each is rendered the
+    way the notebook's inline backend would render it, then closed, so no figure is
+    shown twice or left behind for another cell.
 
     Parameters
     ----------
@@ -168,7 +183,8 @@ def what_if(function, *, show: bool = True, **controls):
     -------
     ipywidgets.interactive
         The widget (displayed when ``show`` is true); ``.result`` holds the last
-        return value of ``function``.
+        return value of ``function`` and ``.out.outputs`` what it showed, as notebook
+        outputs (``display_data`` and ``stream`` dicts).
 
     Raises
     ------
@@ -178,31 +194,22 @@ def what_if(function, *, show: bool = True, **controls):
     Examples
     --------
     >>> def double(x=3):
+    ...     print("twice", x)
     ...     return 2 * x
-    >>> import contextlib, io
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the widget prints codes
-    ...     w = what_if(double, x=(0, 10, 1), show=False)
+    >>> w = what_if(double, x=(0, 10, 1), show=False)
+    >>> w.result, w.out.outputs[0]["text"]
+    (6, 'twice 3\\n')
+    >>> w.children[0].value = 5          # moving the slider runs it again
     >>> w.result
-    6
+    10
     """
-    import ipywidgets as widgets
-    from IPython.display import display
+    from custlib._whatif import WhatIf
 
-    import functools
-
-    failures = []
-
-    @functools.wraps(function)  # keeps the signature, so the defaults are the initial values
-    def run(**kwargs):
-        try:
-            return function(**kwargs)
-        except Exception as exc:
-            failures.append(exc)
-            raise
-
-    box = widgets.interactive(run, **controls)
+    box = WhatIf(function, **controls)
+    if box.first_error is not None:
+        raise box.first_error
     if show:
+        from IPython.display import display
+
         display(box)
-    if failures:
-        raise failures[0]
     return box

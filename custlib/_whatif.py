@@ -1,0 +1,175 @@
+"""The widget behind :func:`custlib.plotting.what_if`: record a run, hand it over finished.
+
+``ipywidgets.interactive`` shows its function's output by capturing it live into an
+``Output`` widget (``with self.out: ...``): the browser routes every output message
+whose parent is the running cell into the widget, which works only if the browser
+has already created the widget's model when the messages arrive. In JupyterLab with
+ipykernel 7 (comms over subshells) the first picture was often lost that way, and a
+headless ``nbclient`` has to mirror the capture, which stalled it.
+
+:class:`WhatIf` runs the function with the cell's displays and printed text
+recorded, renders the figures it left open, and sets the result as the ``Output``
+widget's ``outputs`` state in one assignment. The browser receives the finished
+outputs with the widget, on Run All as after a slider move; nothing depends on the
+order of messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import sys
+import threading
+import traceback
+
+import ipywidgets as widgets
+
+__all__ = ["WhatIf", "record"]
+
+#: pyplot keeps global state and widget callbacks may run on another thread than
+#: the cells (ipykernel 7 subshells): one what-if renders at a time.
+_PYPLOT = threading.RLock()
+
+NOTE = ("A static copy of the first run, with the starting values. "
+        "Open the lesson in JupyterLab and run it to move the sliders.")
+
+
+class _Stream:
+    """A text stream appending to a list of notebook ``stream`` outputs."""
+
+    def __init__(self, outputs: list, name: str):
+        self.outputs, self.name = outputs, name
+
+    def write(self, text: str) -> int:
+        if text:
+            last = self.outputs[-1] if self.outputs else None
+            if last and last["output_type"] == "stream" and last["name"] == self.name:
+                last["text"] += text
+            else:
+                self.outputs.append({"output_type": "stream", "name": self.name, "text": text})
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+class _Publisher:
+    """Stands in for IPython's display publisher while a what-if runs."""
+
+    def __init__(self, outputs: list):
+        self.outputs = outputs
+        self.is_publishing = False
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **_):
+        self.outputs.append({"output_type": "display_data", "data": dict(data),
+                             "metadata": dict(metadata or {})})
+
+    def clear_output(self, wait=False):
+        self.outputs.clear()
+
+
+def _figure_output(fig) -> dict:
+    """A figure as the notebook's inline backend would show it (PNG without IPython)."""
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    if ip is not None:
+        data, metadata = ip.display_formatter.format(fig)
+        if any(k.startswith("image/") for k in data):
+            return {"output_type": "display_data", "data": data, "metadata": metadata}
+    from IPython.core.pylabtools import print_figure
+
+    png = print_figure(fig, "png", bbox_inches="tight")
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": repr(fig)}}
+
+
+def record(function, kwargs: dict) -> tuple[list, object, BaseException | None]:
+    """Run ``function(**kwargs)`` and return what it showed, its result and its error.
+
+    The outputs are notebook outputs in the order shown: ``stream`` for printed text,
+    ``display_data`` for what it displayed and, last, one per matplotlib figure it
+    left open (rendered, then closed). An exception is returned, not raised, with its
+    traceback as a ``stream`` output on ``stderr``.
+    """
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    outputs: list = []
+    result, error = None, None
+    ip = get_ipython()
+    with _PYPLOT:
+        before = set(plt.get_fignums())
+        saved = sys.stdout, sys.stderr, (ip.display_pub if ip is not None else None)
+        sys.stdout, sys.stderr = _Stream(outputs, "stdout"), _Stream(outputs, "stderr")
+        if ip is not None:
+            ip.display_pub = _Publisher(outputs)
+        try:
+            result = function(**kwargs)
+        except Exception as exc:  # shown in the widget, re-raised on the first run
+            error = exc
+            sys.stderr.write("".join(traceback.format_exception(exc)))
+        finally:
+            sys.stdout, sys.stderr = saved[0], saved[1]
+            if ip is not None:
+                ip.display_pub = saved[2]
+            for num in [n for n in plt.get_fignums() if n not in before]:
+                fig = plt.figure(num)
+                try:
+                    if error is None:
+                        outputs.append(_figure_output(fig))
+                finally:
+                    plt.close(fig)
+    return outputs, result, error
+
+
+def _static_html(outputs: list) -> str:
+    """The recorded outputs as one HTML fragment (images inline), with the note."""
+    parts = []
+    for out in outputs:
+        if out["output_type"] == "stream":
+            parts.append(f"<pre>{html.escape(out['text'])}</pre>")
+            continue
+        data = out.get("data", {})
+        if "image/png" in data:
+            parts.append(f'<img src="data:image/png;base64,{data["image/png"]}" style="max-width:100%">')
+        elif "image/svg+xml" in data:
+            parts.append(data["image/svg+xml"])
+        elif "text/html" in data:
+            parts.append(data["text/html"])
+        elif "text/plain" in data:
+            parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+    return (f'<div class="custlib-what-if">\n<p><em>{html.escape(NOTE)}</em></p>\n'
+            + "\n".join(parts) + "\n</div>")
+
+
+class WhatIf(widgets.interactive):
+    """``ipywidgets.interactive`` whose outputs are recorded, then set in one piece.
+
+    Attributes
+    ----------
+    first_error : Exception or None
+        What the function raised on the first run, with the initial values.
+    first_outputs : list of dict
+        The outputs of that first run (the static copy shown without a kernel).
+    """
+
+    first_error: BaseException | None = None
+    first_outputs: list | None = None
+
+    def update(self, *args):
+        kwargs = {w._kwarg: w.get_interact_value() for w in self.kwargs_widgets}
+        self.kwargs = kwargs
+        outputs, result, error = record(self.f, kwargs)
+        self.result = result
+        if self.first_outputs is None:
+            self.first_outputs, self.first_error = outputs, error
+        self.out.outputs = tuple(outputs)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = _static_html(self.first_outputs or [])
+        return bundle
