@@ -33,3 +33,4 @@ def yearly_revenue(crm) -> pd.DataFrame:
         index="customer_id", columns=year[year.isin([2024, 2025])], values="amount",
         aggfunc="sum", fill_value=0, observed=True)
     return table.rename(columns={2024: "y1", 2025: "y2"})
+
