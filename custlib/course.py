@@ -19,12 +19,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 __all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "lesson_requires",
            "unmet_requirements", "execute_notebook", "execute_notebook_node", "lesson_timings",
-           "for_html", "run_course", "LessonError"]
+           "for_html", "run_course", "stop_all_kernels", "LessonError", "MAX_JOBS"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -149,6 +151,9 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
 #: very large export).
 CELL_TIMEOUT = 120
 
+#: Lessons executed at once by :func:`run_course`: a kernel each, one per core.
+MAX_JOBS = 2
+
 #: A gap above this between one cell's reply and the next cell's start is reported
 #: in the run summary: the client, not the kernel, was waiting.
 GAP_WARNING = 30.0
@@ -178,8 +183,22 @@ def _quiet_output_widget():
     return QuietOutputWidget
 
 
-class _Interrupted(Exception):
-    pass
+_LIVE: set = set()             # the clients of executions now running
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_all_kernels(wait: float = 10.0) -> None:
+    """Kill the kernels of every execution still running (after Ctrl-C), waiting up to
+    ``wait`` seconds for those still starting."""
+    deadline = time.monotonic() + wait
+    while True:
+        with _LIVE_LOCK:
+            clients = list(_LIVE)
+        for client in clients:
+            _stop_kernel(client)
+        if not clients or time.monotonic() > deadline:
+            return
+        time.sleep(0.25)
 
 
 def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict | None = None,
@@ -233,11 +252,38 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
     client.widget_registry["@jupyter-widgets/output"]["OutputModel"] = _quiet_output_widget()
     stream = log if log is not None else subprocess.DEVNULL
     kernel_env = {**os.environ, **(env or {})}
+    # nbclient runs on a thread of its own: off the main thread it installs no signal
+    # handlers, so Ctrl-C arrives here as a KeyboardInterrupt, and this thread stops
+    # the kernel (nbclient's own handler shut it down and then failed on its cleanup).
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            client.execute(env=kernel_env, stdout=stream, stderr=stream)
+        except BaseException as exc:  # handed to the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name=f"execute {name}", daemon=True)
+    with _LIVE_LOCK:
+        _LIVE.add(client)
     try:
-        client.execute(env=kernel_env, stdout=stream, stderr=stream)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
     except KeyboardInterrupt:
-        _stop_kernel(client)
+        for _ in range(40):          # the kernel may still be starting
+            _stop_kernel(client)
+            worker.join(0.25)
+            if not worker.is_alive():
+                break
+        shutil.rmtree(sockets, ignore_errors=True)
         raise
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(client)
+    try:
+        if failure:
+            raise failure[0]
     except CellTimeoutError:
         raise LessonError(f"{name}: {_running_cell(nb)} was still running after {timeout} s "
                           "(pass --cell-timeout to allow more for a large export)") from None
@@ -448,7 +494,7 @@ master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tab
 def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force: bool = False,
                progress: bool = True, notebook_dir: str | os.PathLike | None = None,
                timeout: int = CELL_TIMEOUT, workbook: bool = True, mapping=None, as_of=None,
-               pseudonymise: bool = False, key: str | None = None) -> dict:
+               pseudonymise: bool = False, key: str | None = None, jobs: int | None = None) -> dict:
     """Execute every lesson the data allows and write HTML pages, an index, the Excel
     workbook and the charts to ``out``.
 
@@ -484,6 +530,9 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         Replace names, phones, e-mails and QQ numbers by stable pseudonyms everywhere.
     key : str, optional
         Secret key of the pseudonyms (default ``$CUSTLIB_PSEUDONYM_KEY``).
+    jobs : int, optional
+        Lessons executed at once (default: the number of cores, at most
+        :data:`MAX_JOBS`).
 
     Returns
     -------
@@ -532,7 +581,6 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         raise FileNotFoundError(f"no lessons (NN_*.ipynb) in {notebook_dir or NOTEBOOK_DIR}")
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    kernel_log = tempfile.TemporaryFile(mode="w+")   # the kernels' own messages
     try:
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
                              pseudonymise=pseudonymise, key=key)
@@ -549,23 +597,44 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
             else:
                 todo.append(path)
         timings = {}
-        for path in tqdm(todo, desc="lessons", unit="lesson", disable=not progress):
+        def run_one(path: Path):
             t0 = time.perf_counter()
-            try:
-                nb = execute_notebook(path, data=build / "data", files_out=build / "files",
-                                      timeout=timeout, log=kernel_log)
-            except LessonError as exc:
-                kernel_log.seek(0)
-                tail = "".join(kernel_log.readlines()[-15:]).strip()
-                raise LessonError(f"{exc}\n\nkernel messages:\n{tail}" if tail and "died" in str(exc)
-                                  else str(exc)) from None
-            timings[path.name] = {**lesson_timings(nb), "wall": round(time.perf_counter() - t0, 3)}
-            nbformat.write(nb, build / "notebooks" / path.name)
-            _save_charts(nb, build / "files" / "charts", path.stem)
-            body, _ = exporter.from_notebook_node(for_html(nb))
-            (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
-            title, summary = lesson_title(path)
-            entries.append((f"lessons/{path.stem}.html", title, summary))
+            with tempfile.TemporaryFile(mode="w+") as log:   # the kernel's own messages
+                try:
+                    nb = execute_notebook(path, data=build / "data", files_out=build / "files",
+                                          timeout=timeout, log=log)
+                except LessonError as exc:
+                    log.seek(0)
+                    tail = "".join(log.readlines()[-15:]).strip()
+                    if tail and "died" in str(exc):
+                        raise LessonError(f"{exc}\n\nkernel messages:\n{tail}") from None
+                    raise
+            return nb, time.perf_counter() - t0
+
+        # Lessons are independent: up to `jobs` run at once, each in its own kernel;
+        # results are collected in lesson order.
+        workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS, len(todo) or 1))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson")
+        futures = []
+        try:
+            futures = [pool.submit(run_one, path) for path in todo]
+            for path, future in tqdm(list(zip(todo, futures)), desc="lessons", unit="lesson",
+                                     disable=not progress):
+                nb, wall = future.result()
+                timings[path.name] = {**lesson_timings(nb), "wall": round(wall, 3)}
+                nbformat.write(nb, build / "notebooks" / path.name)
+                _save_charts(nb, build / "files" / "charts", path.stem)
+                body, _ = exporter.from_notebook_node(for_html(nb))
+                (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
+                title, summary = lesson_title(path)
+                entries.append((f"lessons/{path.stem}.html", title, summary))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            stop_all_kernels()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         if workbook:
             from custlib.report import write_charts, write_workbook
 
@@ -587,7 +656,6 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         else:
             build.rename(out)
     finally:
-        kernel_log.close()
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
     return {"out": out, "ran": [p.name for p in todo], "skipped": skipped, "report": report,
