@@ -310,8 +310,9 @@ def _stop_kernel(client) -> None:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-    try:
-        km.cleanup_resources()
+    try:  # the connection file and IPC sockets (synchronous; cleanup_resources is async here)
+        km.cleanup_connection_file()
+        km.cleanup_ipc_files()
     except Exception:  # the kernel may not have started yet
         pass
 
