@@ -83,12 +83,24 @@ def check_lesson(page, port: int, name: str, shots: Path, k: int, move: bool) ->
                            timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     # done when every code cell has an execution count and the kernel is idle
-    page.wait_for_function("""() => {
-        const nb = window.jupyterapp.shell.currentWidget;
-        const k = nb.sessionContext.session.kernel;
-        const cells = nb.content.widgets.filter(c => c.model.type === 'code');
-        return k.status === 'idle' && cells.every(c => c.model.executionCount !== null);
-    }""", timeout=240_000, polling=500)
+    try:
+        page.wait_for_function("""() => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            const k = nb.sessionContext.session.kernel;
+            const cells = nb.content.widgets.filter(c => c.model.type === 'code');
+            return k.status === 'idle' && cells.every(c => c.model.executionCount !== null);
+        }""", timeout=240_000, polling=500)
+    except Exception:
+        state = page.evaluate("""() => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            const cells = nb.content.widgets;
+            const waiting = cells.map((c, i) => [i, c.model.type, c.model.executionCount])
+                                 .filter(x => x[1] === 'code' && x[2] === null).map(x => x[0]);
+            return {kernel: nb.sessionContext.session.kernel.status, waiting};
+        }""")
+        page.screenshot(path=str(shots / f"{Path(name).stem}-stuck-try{k}.png"), full_page=True)
+        return [f"{name}: Run All did not finish in 240 s (kernel {state['kernel']}, "
+                f"cells without a count: {state['waiting'][:8]})"], 0
     page.wait_for_timeout(3000)   # let the widget views render
     boxes = page.locator(".widget-interact")
     n = boxes.count()
