@@ -30,7 +30,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -40,27 +39,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def _ts(value: str) -> float:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-
-
-def cell_timings(nb) -> tuple[float, int, float, int]:
-    """(longest cell in s, its index, longest gap before a cell in s, that cell's index)."""
-    longest, longest_at, gap, gap_at = 0.0, -1, 0.0, -1
-    previous_reply = None
-    for i, cell in enumerate(nb.cells):
-        ex = cell.get("metadata", {}).get("execution")
-        if not ex or "iopub.execute_input" not in ex or "shell.execute_reply" not in ex:
-            continue
-        start, reply = _ts(ex["iopub.execute_input"]), _ts(ex["shell.execute_reply"])
-        if reply - start > longest:
-            longest, longest_at = reply - start, i
-        if previous_reply is not None and start - previous_reply > gap:
-            gap, gap_at = start - previous_reply, i
-        previous_reply = reply
-    return longest, longest_at, gap, gap_at
 
 
 def _stock_execute(path: Path, timeout: int):
@@ -83,7 +61,7 @@ def main() -> int:
     ap.add_argument("--lessons", nargs="*", help="lesson file names (default: all)")
     args = ap.parse_args()
 
-    from custlib.course import lessons
+    from custlib.course import lesson_timings, lessons
 
     found = [p for p in lessons() if not args.lessons or p.name in args.lessons]
     load = None if args.no_load else subprocess.Popen(
@@ -102,7 +80,9 @@ def main() -> int:
 
                         nb = execute_notebook(path, timeout=args.timeout)
                     wall = time.perf_counter() - t1
-                    longest, li, gap, gi = cell_timings(nb)
+                    t = lesson_timings(nb)
+                    longest, li, gap, gi = (t["longest_cell"], t["longest_cell_at"],
+                                            t["longest_gap"], t["longest_gap_at"])
                     runs += 1
                     worst_gap = max(worst_gap, gap)
                     flag = ""
