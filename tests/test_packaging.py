@@ -78,3 +78,11 @@ def test_every_cli_command_has_help(command):
 
 def test_generate_is_a_cli_command():
     assert "generate" in _subcommands()
+
+
+def test_a_hung_test_fails_fast_with_its_stack(request):
+    """pytest-timeout is active with a limit far below CI's, and nbval's cells have
+    their own (a lesson cell runs in seconds; nbval's default is 2000 s)."""
+    assert request.config.pluginmanager.hasplugin("timeout")
+    assert 0 < float(request.config.getini("timeout")) <= 600
+    assert 0 < float(request.config.option.nbval_cell_timeout) <= 300
