@@ -35,6 +35,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                         **({"timeout": args.cell_timeout} if args.cell_timeout else {}))
     out, report = result["out"], result["report"]
     print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
+    for name in result.get("stale", []):
+        print(f"removed {name}: left by a custlib run that was killed")
     for name, reason in result["skipped"].items():
         print(f"skipped {name}: {reason}")
     timings = result["timings"]

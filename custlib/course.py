@@ -24,6 +24,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from custlib._outdir import (OutputLock, build_prefix, check_inputs_outside, check_out,
+                             remove_stale, swap_in, write_marker)
+
 __all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "lesson_requires",
            "unmet_requirements", "execute_notebook", "execute_notebook_node", "lesson_timings",
            "for_html", "run_course", "stop_all_kernels", "LessonError", "MAX_JOBS"]
@@ -242,10 +245,13 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
 
     # IPC sockets live in a private folder named by an absolute path: a relative
     # name would be resolved against two different working directories.
-    sockets = tempfile.mkdtemp(prefix="custlib-kernel-")
+    # The connection file goes there too, so a run that is killed leaves one folder
+    # that the next run removes (_remove_stale_kernel_folders).
+    sockets = tempfile.mkdtemp(prefix=f"{_KERNEL_PREFIX}{os.getpid()}-")
     config = Config()
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = os.path.join(sockets, "k")
+    config.KernelManager.connection_file = os.path.join(sockets, "kernel.json")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=config,
                             record_timing=True,
                             resources={"metadata": {"path": str(cwd)}} if cwd else {})
@@ -295,6 +301,26 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return nb
+
+
+_KERNEL_PREFIX = "custlib-kernel-"
+
+
+def _remove_stale_kernel_folders() -> list[str]:
+    """Remove kernel folders (connection file, IPC sockets) of runs that were killed."""
+    from custlib._outdir import _alive
+
+    removed = []
+    root = Path(tempfile.gettempdir())
+    for p in root.glob(f"{_KERNEL_PREFIX}*"):
+        try:
+            pid = int(p.name[len(_KERNEL_PREFIX):].split("-")[0])
+        except ValueError:
+            continue
+        if p.is_dir() and not p.is_symlink() and not _alive(pid):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(str(p))
+    return removed
 
 
 def _stop_kernel(client) -> None:
@@ -540,14 +566,18 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     dict
         ``out`` (Path), ``ran`` (lesson names), ``skipped`` ({lesson: reason}),
         ``report`` (the :class:`custlib.ingest.Report`), ``timings`` ({lesson:
-        :func:`lesson_timings` plus ``wall`` in s}).
+        :func:`lesson_timings` plus ``wall`` in s}), ``stale`` (what interrupted runs
+        had left and this run removed).
 
     Raises
     ------
     custlib.ingest.InputError
         The data has errors (nothing is written).
     FileExistsError
-        ``out`` is not empty and ``force`` is not set.
+        (:class:`custlib._outdir.OutputError`) ``out`` is a file; or it is not empty
+        and ``force`` is not set, or custlib did not write it, or it holds files the
+        run did not write, or a file the run reads lies inside it, or another run is
+        writing it. Nothing is changed.
     custlib.course.LessonError
         A lesson failed (nothing is written; a previous ``out`` is left as it was).
 
@@ -557,22 +587,17 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
 
         run_course("data/synthetic", "build/workbook", force=True)
     """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from tqdm.auto import tqdm
-
-    from custlib.data import DEFAULT_DATA_DIR, load
-    from custlib.ingest import import_data
+    from custlib.data import DEFAULT_DATA_DIR
 
     if data in (None, ""):
         data = os.environ.get("CUSTLIB_DATA") or DEFAULT_DATA_DIR
     data = Path(data).expanduser().resolve()
     if not data.exists():
         raise FileNotFoundError(f"{data} does not exist: expected a folder of tables or an orders file")
-    out = Path(out).resolve()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise FileExistsError(f"{out} exists and is not empty; choose another --out or pass "
-                              "--force to replace it")
+    out = Path(os.path.abspath(Path(out).expanduser()))
+    if mapping is not None:
+        check_inputs_outside(out, [Path(mapping)])
+    check_out(out, force)
     src = data
     if src == out or (src.is_dir() and src in out.parents) or out in src.parents:
         raise ValueError(f"the output folder {out} must not be inside the data folder {src} "
@@ -581,10 +606,30 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     if not found:
         raise FileNotFoundError(f"no lessons (NN_*.ipynb) in {notebook_dir or NOTEBOOK_DIR}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    with OutputLock(out):
+        stale = remove_stale(out) + _remove_stale_kernel_folders()
+        result = _build_and_swap(data, out, found, force=force, progress=progress,
+                                 timeout=timeout, workbook=workbook, mapping=mapping,
+                                 as_of=as_of, pseudonymise=pseudonymise, key=key, jobs=jobs)
+    result["stale"] = stale
+    return result
+
+
+def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress, timeout,
+                    workbook, mapping, as_of, pseudonymise, key, jobs) -> dict:
+    import nbformat
+    from nbconvert import HTMLExporter
+    from tqdm.auto import tqdm
+
+    from custlib.data import load
+    from custlib.ingest import import_data
+
+    build = Path(tempfile.mkdtemp(prefix=build_prefix(out), dir=out.parent))
     try:
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
                              pseudonymise=pseudonymise, key=key)
+        check_inputs_outside(out, [data, *report.files.values()]
+                             + ([report.mapping] if report.mapping else []))
         crm = load(build / "data")
         for sub in ("lessons", "notebooks", "files"):
             (build / sub).mkdir()
@@ -649,13 +694,12 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
             [str(n) for n in report.notes]
         (build / "index.html").write_text(_index_html(entries, skipped_titles, data, when, notes),
                                           encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-            build.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            build.rename(out)
+        from custlib import __version__
+
+        write_marker(build, {"custlib": __version__, "data": str(data),
+                             "mapping": str(report.mapping) if report.mapping else None,
+                             "lessons": [p.name for p in todo]})
+        swap_in(build, out, force)
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)

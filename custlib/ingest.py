@@ -153,6 +153,8 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     tables: dict[str, dict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the file read for each table
+    files: dict[str, Path] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -997,6 +999,7 @@ def _read_all(path, mapping, as_of) -> tuple[Report, dict[str, pa.Table], Mappin
             raise ValueError(f"as_of {as_of!r} is not a date: expected YYYY-MM-DD") from None
     report = Report(source=Path(path), mapping=mapping.path, as_of=as_of, as_of_source=source)
     files = locate(path, mapping, report.notes)
+    report.files = dict(files)
     tables: dict[str, pa.Table] = {}
     for name, file in files.items():
         tmap = mapping.table(name)
