@@ -64,6 +64,20 @@ def _unexpected_files(out: Path) -> list[str] | None:
     return sorted(found - listed)
 
 
+def _older_report(out: Path) -> bool:
+    """A report of a custlib version before the marker: exactly its folders and files."""
+    names = {p.name for p in out.iterdir()}
+    try:
+        index = (out / "index.html").read_text(encoding="utf-8")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return (names <= {"index.html", "lessons", "notebooks", "files", "data"}
+            and "<title>Customer Analysis Workbook" in index
+            and (out / "data" / "validation.txt").is_file()
+            and all(p.suffix in {".html"} for p in (out / "lessons").glob("*"))
+            and all(p.suffix in {".ipynb"} for p in (out / "notebooks").glob("*")))
+
+
 def check_out(out: Path, force: bool) -> None:
     """Raise :class:`OutputError` unless ``out`` may be written as asked."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
@@ -76,6 +90,8 @@ def check_out(out: Path, force: bool) -> None:
         raise OutputError(f"{out} exists and is not empty; choose another --out or pass "
                           "--force to replace it")
     extra = _unexpected_files(out)
+    if extra is None and _older_report(out):
+        extra = []
     if extra is None:
         raise OutputError(f"{out} was not written by custlib run (it has no {MARKER}); "
                           "--force replaces only a report folder custlib wrote. Choose "

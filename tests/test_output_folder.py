@@ -119,3 +119,15 @@ def test_what_a_killed_run_left_is_removed_by_the_next(course, tmp_path):
     res = _run(course, None, tmp_path / "out")
     assert not stale_build.exists() and not stale_old.exists() and live_build.exists()
     assert {stale_build.name, stale_old.name} <= set(res["stale"])
+
+
+def test_a_report_of_a_version_before_the_marker_is_still_replaced(course, tmp_path):
+    out = _run(course, None, tmp_path / "out")["out"]
+    (out / MARKER).unlink()                        # as older versions wrote it
+    _run(course, None, out, force=True)
+    assert (out / MARKER).exists()
+    (out / MARKER).unlink()
+    (out / "thesis.docx").write_bytes(b"mine")     # but not with a file of the user's
+    with pytest.raises(OutputError, match="was not written by custlib run"):
+        _run(course, None, out, force=True)
+    assert (out / "thesis.docx").read_bytes() == b"mine"
