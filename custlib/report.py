@@ -6,6 +6,7 @@ temporary file and renamed so a failed run leaves no partial workbook.
 
 from __future__ import annotations
 
+import csv as _csv
 import os
 import tempfile
 from pathlib import Path
@@ -201,12 +202,72 @@ def _grades_table(opportunities: pd.DataFrame, as_of) -> pd.DataFrame | None:
 EXCEL_INLINE_ROWS = 200_000
 
 
-def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+#: Text starting with one of these is read as a formula by a spreadsheet opening a CSV
+#: file (OWASP, "CSV injection"); in CSV outputs such text gets a leading ``'``.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_columns(df: pd.DataFrame) -> list:
+    return [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
+
+
+def _map_text(df: pd.DataFrame, fix) -> pd.DataFrame:
+    """``df`` with ``fix`` applied to every str value of its text columns and index."""
     out = df.copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].astype(object)
+
+    def fixed(values):
+        return [fix(v) if isinstance(v, str) else v for v in values]
+
+    for c in _text_columns(out):
+        out[c] = pd.Series(fixed(out[c].astype(object)), index=out.index, dtype=object)
+    if isinstance(out.index, pd.MultiIndex):
+        out.index = pd.MultiIndex.from_arrays([fixed(out.index.get_level_values(i))
+                                               for i in range(out.index.nlevels)],
+                                              names=out.index.names)
+    elif out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
+        out.index = pd.Index(fixed(out.index), name=out.index.name, dtype=object)
     return out
+
+
+def csv_safe(text: str) -> str:
+    """Text as written to a CSV output: a leading ``'`` where a spreadsheet would see a formula.
+
+    Examples
+    --------
+    >>> csv_safe("=HYPERLINK('http://x.invalid')"), csv_safe("+86 138"), csv_safe("Acme")
+    ("'=HYPERLINK('http://x.invalid')", "'+86 138", 'Acme')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def excel_safe_text(text: str) -> str:
+    """Text as written to an Excel cell: control characters Excel cannot hold are removed.
+
+    Examples
+    --------
+    >>> excel_safe_text("Acme" + chr(11) + " Ltd" + chr(0))
+    'Acme Ltd'
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    return _map_text(df, excel_safe_text)
+
+
+def _no_formulas(sheet) -> None:
+    """Make every cell of an openpyxl sheet that would be a formula a text cell.
+
+    openpyxl turns any string starting with ``=`` into a formula; nothing this
+    project writes is one, so a customer named ``=HYPERLINK(...)`` stays text.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
@@ -219,6 +280,13 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     The workbook is written with openpyxl to a temporary file in the same folder and
     then renamed, so a failed run leaves no partial workbook. Sheet names are cut to
     Excel's 31 characters.
+
+    Nothing written can execute: every text cell is a text cell, never a formula
+    (a customer named ``=HYPERLINK(...)`` shows as that text); control characters
+    that Excel cannot hold (NUL, vertical tab, ...) are removed from text; in the CSV
+    file every text is quoted, and text starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'`` (:func:`csv_safe`), so a spreadsheet opening
+    it shows the text.
 
     Parameters
     ----------
@@ -262,12 +330,17 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
             for name, df in sheets.items():
                 if len(df) > EXCEL_INLINE_ROWS:
                     csv = path.with_name(f"{path.stem}-{name.split(' · ')[0]}.csv")
-                    df.to_csv(csv, encoding="utf-8-sig")  # with a BOM: Excel reads the Chinese
+                    # with a BOM, so Excel reads the Chinese; no cell can start a formula,
+                    # and every text is quoted: a carriage return inside an unquoted
+                    # field would start a new row there
+                    _map_text(df, csv_safe).to_csv(csv, encoding="utf-8-sig",
+                                                   quoting=_csv.QUOTE_NONNUMERIC)
                     note = pd.DataFrame({"rows": [len(df)], "file": [csv.name]},
                                         index=pd.Index([name], name="table"))
                     note.to_excel(xl, sheet_name=name[:31])
                 else:
                     _excel_safe(df).to_excel(xl, sheet_name=name[:31])
+                _no_formulas(xl.sheets[name[:31]])
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
