@@ -170,9 +170,12 @@ def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
     code = ("import sys; from custlib import cli, course; "
             f"course.NOTEBOOK_DIR = __import__('pathlib').Path({str(nbdir)!r}); "
             "sys.exit(cli.main(sys.argv[1:]))")
+    # SIGINT as a terminal delivers it: a suite started in the background of a
+    # non-interactive shell has it ignored, and children inherit that
     proc = subprocess.Popen([sys.executable, "-c", code, "run", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=tmp_path, env={**os.environ, "CUSTLIB_DATA": ""})
+                            cwd=tmp_path, env={**os.environ, "CUSTLIB_DATA": ""},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     pid_file = tmp_path / "work" / "pid"
     deadline = time.monotonic() + 120
     while not pid_file.exists() and time.monotonic() < deadline and proc.poll() is None:

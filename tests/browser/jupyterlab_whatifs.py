@@ -1,6 +1,7 @@
 """Every what-if draws on Run All in a real JupyterLab: a browser check you run by hand.
 
-Starts JupyterLab on 127.0.0.1 (no network needed), opens each lesson in headless
+Starts JupyterLab on 127.0.0.1 (no network needed) on a copy of ``notebooks/`` (it
+saves what it runs), opens each lesson in headless
 Chromium driven by Playwright, runs all cells, waits for the kernel to finish, then
 looks at every what-if (an ``ipywidgets`` interactive): it must show at least one
 chart whose image has loaded (``naturalWidth > 0``). Then it moves the first slider
@@ -147,8 +148,14 @@ def main() -> int:
     names = args.lessons or [p.name for p in lessons() if "what_if(" in p.read_text(encoding="utf-8")]
     shots = Path(args.shots).resolve()
     shots.mkdir(parents=True, exist_ok=True)
+    # JupyterLab saves what it runs: it works on a copy, never on the committed lessons
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="custlib-browser-"))
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
     port = _free_port()
-    lab = _start_lab(port, ROOT, shots / "jupyterlab.log")
+    lab = _start_lab(port, work, shots / "jupyterlab.log")
     problems, total, t0 = [], 0, time.perf_counter()
     try:
         with sync_playwright() as pw:
@@ -170,6 +177,7 @@ def main() -> int:
         _shutdown_kernels(port)
         lab.terminate()
         lab.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
     print(f"\n{total} what-if(s) checked in {time.perf_counter() - t0:.0f} s; "
           f"{len(problems)} blank; screenshots in {shots}")
     return 1 if problems else 0
