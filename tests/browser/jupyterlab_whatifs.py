@@ -153,7 +153,8 @@ def main() -> int:
     import tempfile
 
     work = Path(tempfile.mkdtemp(prefix="custlib-browser-"))
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    shutil.copytree(ROOT / "notebooks", work / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "kernel-*"))
     port = _free_port()
     lab = _start_lab(port, work, shots / "jupyterlab.log")
     problems, total, t0 = [], 0, time.perf_counter()
