@@ -58,8 +58,9 @@ def test_refuses_non_empty_output_without_force(course, tmp_path):
         run_course(None, out, notebook_dir=course, progress=False)
     assert (out / "mine.txt").read_text() == "keep"
     (out / "mine.txt").unlink()
-    run_course(None, out, notebook_dir=course, progress=False)   # an empty folder is fine
-    run_course(None, out, notebook_dir=course, progress=False, force=True)  # its own: replaced
+    run_course(None, out, notebook_dir=course, progress=False, workbook=False)  # empty: fine
+    run_course(None, out, notebook_dir=course, progress=False, workbook=False,
+               force=True)                                                     # its own: replaced
     assert (out / "index.html").exists()
 
 
