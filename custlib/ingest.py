@@ -63,6 +63,9 @@ __all__ = ["Issue", "Report", "InputError", "TableMapping", "Mapping", "RULES", 
            "locate", "validate", "import_data", "pseudonym"]
 
 _SHOW = 5
+#: Control characters no spreadsheet cell can hold (NUL, vertical tab, form feed, ...);
+#: tab, line feed and carriage return are kept. Removed from text, with a warning.
+_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 _LINE = "__row__"  # the source row of each kept row, for messages; never written
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d",
@@ -800,7 +803,13 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         present = _present(col)
         where = shown(dst)
         if c.dtype == "string":
-            cols[dst] = pc.utf8_trim_whitespace(col)
+            text = pc.utf8_trim_whitespace(col)
+            ctrl = _np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
+            if ctrl.any():
+                add("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
+                    f"({_sample(text, ctrl)}): removed, as no spreadsheet can show them")
+                text = pc.replace_substring_regex(text, _CONTROL, "")
+            cols[dst] = text
         elif c.dtype == "date":
             parsed = _parse_dates(col, tmap.date_format)
             bad = present & ~_present(parsed)

@@ -53,6 +53,7 @@ EXPECTED = {
     '24_not_excel.xlsx': ['error: 24_not_excel.xlsx: cannot be opened as an Excel workbook (BadZipFile)\n  fix: open it in Excel and save it again as .xlsx'],
     '25_dangling_customer': ["error: orders.csv, column 'customer_id', row 3: 1 row(s) refer to ids missing from customers (['C9'])\n  fix: export every customers row these refer to, or leave customers out"],
     '26_unknown_stage': ['warning: opportunities.csv, column \'stage\', rows 3, 4: 2 row(s) with unknown stage name(s) [\'Closed Won\', \'Negotiating\']: left out of the funnel\n  fix: map them: [opportunities.values.stage] "Closed Won" = "<one of opportunity, first_appointment, prospect_1, prospect_2, prospect_3, won, lost>"'],
+    '28_control_characters.csv': ["warning: 28_control_characters.csv, column 'customer_name', rows 2, 4: 2 value(s) hold control characters ('Acme\\x0b Ltd', 'Gamma\\x00'): removed, as no spreadsheet can show them"],
     '27_probability_percent': ["error: opportunities.csv, column 'probability', row 2: 1 probabilities above 1 ('75'): percentages?\n  fix: add [opportunities.scale] probability = 0.01 to the mapping file"],
 }
 
@@ -109,6 +110,12 @@ def test_the_rules_applied_by_the_import(tmp_path):
     # kept: O1 once, O5; left out: the duplicate, no id, the refund, the future order
     assert o["order_id"].tolist() == ["O1", "O5"] and o["amount"].tolist() == [100, 10]
     assert "4 warning(s)" in (tmp_path / "out" / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_control_characters_are_removed_from_text(tmp_path):
+    import_data(BAD / "28_control_characters.csv", tmp_path / "out", as_of=AS_OF)
+    names = load(tmp_path / "out").customers.set_index("customer_id")["customer_name"]
+    assert names.to_dict() == {"C1": "Acme Ltd", "C2": "Beta", "C3": "Gamma"}
 
 
 # --- formats ---------------------------------------------------------------------------
