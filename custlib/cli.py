@@ -32,6 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     result = run_course(args.data, args.out, force=args.force, progress=not args.quiet,
                         mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise,
+                        allow_outside=args.allow_outside,
                         **({"timeout": args.cell_timeout} if args.cell_timeout else {}))
     out, report = result["out"], result["report"]
     print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
@@ -60,7 +61,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from custlib.ingest import validate
 
-    report = validate(args.path, mapping=args.mapping, as_of=args.as_of)
+    report = validate(args.path, mapping=args.mapping, as_of=args.as_of,
+                      allow_outside=args.allow_outside)
     print(report.text())
     return 0 if report.ok else 1
 
@@ -113,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pseudonymise", action="store_true",
                      help="replace names, phones, e-mails and QQ numbers by stable pseudonyms "
                      "in every output (key: $CUSTLIB_PSEUDONYM_KEY)")
+    run.add_argument("--allow-outside", action="store_true",
+                     help="read files a mapping names (or links point to) outside the data "
+                     "folder and the mapping's folder; refused by default")
     run.add_argument("--out", metavar="DIR", default="build/workbook",
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
@@ -135,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="TOML file renaming your columns and values")
     val.add_argument("--as-of", metavar="DATE", default=None,
                      help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
+    val.add_argument("--allow-outside", action="store_true",
+                     help="read files a mapping names (or links point to) outside the data "
+                     "folder and the mapping's folder; refused by default")
     val.set_defaults(func=_cmd_validate)
     return parser
 

@@ -521,7 +521,8 @@ master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tab
 def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force: bool = False,
                progress: bool = True, notebook_dir: str | os.PathLike | None = None,
                timeout: int = CELL_TIMEOUT, workbook: bool = True, mapping=None, as_of=None,
-               pseudonymise: bool = False, key: str | None = None, jobs: int | None = None) -> dict:
+               pseudonymise: bool = False, key: str | None = None, jobs: int | None = None,
+               allow_outside: bool = False) -> dict:
     """Execute every lesson the data allows and write HTML pages, an index, the Excel
     workbook and the charts to ``out``.
 
@@ -560,6 +561,9 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     jobs : int, optional
         Lessons executed at once (default: the number of cores, at most
         :data:`MAX_JOBS`).
+    allow_outside : bool
+        Read files outside the data folder and the mapping's folder (see
+        :func:`custlib.ingest.locate`).
 
     Returns
     -------
@@ -610,13 +614,14 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         stale = remove_stale(out) + _remove_stale_kernel_folders()
         result = _build_and_swap(data, out, found, force=force, progress=progress,
                                  timeout=timeout, workbook=workbook, mapping=mapping,
-                                 as_of=as_of, pseudonymise=pseudonymise, key=key, jobs=jobs)
+                                 as_of=as_of, pseudonymise=pseudonymise, key=key, jobs=jobs,
+                                 allow_outside=allow_outside)
     result["stale"] = stale
     return result
 
 
 def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress, timeout,
-                    workbook, mapping, as_of, pseudonymise, key, jobs) -> dict:
+                    workbook, mapping, as_of, pseudonymise, key, jobs, allow_outside) -> dict:
     import nbformat
     from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
@@ -627,7 +632,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
     build = Path(tempfile.mkdtemp(prefix=build_prefix(out), dir=out.parent))
     try:
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
-                             pseudonymise=pseudonymise, key=key)
+                             pseudonymise=pseudonymise, key=key, allow_outside=allow_outside)
         check_inputs_outside(out, [data, *report.files.values()]
                              + ([report.mapping] if report.mapping else []))
         crm = load(build / "data")

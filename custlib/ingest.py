@@ -386,7 +386,7 @@ def read_mapping(path: str | os.PathLike | None) -> Mapping:
 # --- finding and reading the files -------------------------------------------------------
 
 def locate(path: str | os.PathLike, mapping: Mapping | None = None,
-           notes: list[str] | None = None) -> dict[str, Path]:
+           notes: list[str] | None = None, *, allow_outside: bool = False) -> dict[str, Path]:
     """The file of each table supplied: ``{table: path}`` (orders always present).
 
     ``path`` is a folder (tables under their canonical names ``orders.csv`` /
@@ -402,6 +402,10 @@ def locate(path: str | os.PathLike, mapping: Mapping | None = None,
         File names per table.
     notes : list of str, optional
         Receives a note for each mapped file that is missing.
+    allow_outside : bool
+        Accept files that lie (or whose links point) outside the data folder and the
+        mapping file's folder. By default such a file is refused: a mapping saying
+        ``file = "../../other-team/orders.csv"`` would read data nobody pointed at.
 
     Returns
     -------
@@ -411,6 +415,9 @@ def locate(path: str | os.PathLike, mapping: Mapping | None = None,
     ------
     FileNotFoundError
         ``path`` does not exist, or there is no orders table.
+    ValueError
+        A file lies outside the data folder and the mapping's folder (and
+        ``allow_outside`` is not set).
 
     Examples
     --------
@@ -448,6 +455,19 @@ def locate(path: str | os.PathLike, mapping: Mapping | None = None,
         present = sorted(p.name for p in root.iterdir() if p.is_file())[:10]
         raise FileNotFoundError(f"no orders table in {root}: expected orders.csv or orders.xlsx "
                                 f"(or [orders] file = ... in a mapping file); found {present}")
+    if not allow_outside:
+        allowed = [Path(os.path.realpath(root))]
+        if mapping.path is not None:
+            allowed.append(Path(os.path.realpath(Path(mapping.path).parent)))
+        for name, f in found.items():
+            real = Path(os.path.realpath(f))
+            if not any(real == a or a in real.parents for a in allowed):
+                given = mapping.table(name).file
+                how = (f"[{name}] file = {given!r} in {Path(mapping.path).name if mapping.path else 'the mapping'}"
+                       if given else f"{f.name} is a link that")
+                raise ValueError(f"{how} points outside the data folder {root}: {real}. Put the "
+                                 "file in the data folder, or pass --allow-outside to read it "
+                                 "where it is")
     return found
 
 
@@ -996,7 +1016,8 @@ def _derive_customers(orders: pa.Table, as_of: _dt.date) -> pa.Table:
 
 # --- the whole input ---------------------------------------------------------------------
 
-def _read_all(path, mapping, as_of) -> tuple[Report, dict[str, pa.Table], Mapping]:
+def _read_all(path, mapping, as_of, allow_outside: bool = False
+              ) -> tuple[Report, dict[str, pa.Table], Mapping]:
     mapping = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
     source = "given" if as_of is not None else ("mapping" if mapping.as_of else "today")
     if as_of is None:
@@ -1007,7 +1028,7 @@ def _read_all(path, mapping, as_of) -> tuple[Report, dict[str, pa.Table], Mappin
         except ValueError:
             raise ValueError(f"as_of {as_of!r} is not a date: expected YYYY-MM-DD") from None
     report = Report(source=Path(path), mapping=mapping.path, as_of=as_of, as_of_source=source)
-    files = locate(path, mapping, report.notes)
+    files = locate(path, mapping, report.notes, allow_outside=allow_outside)
     report.files = dict(files)
     tables: dict[str, pa.Table] = {}
     for name, file in files.items():
@@ -1054,7 +1075,8 @@ def _check_links(tables: dict[str, pa.Table], files: dict[str, Path], report: Re
                     f"export every {target} row these refer to, or leave {target} out"))
 
 
-def validate(path: str | os.PathLike, mapping=None, as_of=None) -> Report:
+def validate(path: str | os.PathLike, mapping=None, as_of=None, *,
+             allow_outside: bool = False) -> Report:
     """Check an export and report every problem at once, split into errors and warnings.
 
     Parameters
@@ -1066,6 +1088,9 @@ def validate(path: str | os.PathLike, mapping=None, as_of=None) -> Report:
     as_of : date-like, optional
         The extraction date; rows dated later are left out. Default: the mapping's
         ``[settings] as_of``, else today.
+    allow_outside : bool
+        Read files outside the data folder and the mapping's folder (see
+        :func:`locate`).
 
     Returns
     -------
@@ -1086,12 +1111,13 @@ def validate(path: str | os.PathLike, mapping=None, as_of=None) -> Report:
     >>> validate(DEFAULT_DATA_DIR, as_of="2025-12-31").ok
     True
     """
-    report, _, _ = _read_all(path, mapping, as_of)
+    report, _, _ = _read_all(path, mapping, as_of, allow_outside)
     return report
 
 
 def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, as_of=None, *,
-                pseudonymise: bool = False, key: str | None = None) -> Report:
+                pseudonymise: bool = False, key: str | None = None,
+                allow_outside: bool = False) -> Report:
     """Validate an export and write its canonical tables (UTF-8 CSV) into ``out``.
 
     ``out`` must be a new or empty folder outside the input; the input is only read.
@@ -1122,6 +1148,9 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
         Replace personal fields by pseudonyms.
     key : str, optional
         Secret key of the pseudonyms.
+    allow_outside : bool
+        Read files outside the data folder and the mapping's folder (see
+        :func:`locate`).
 
     Examples
     --------
@@ -1132,7 +1161,7 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
     ...     sorted(load(pathlib.Path(d) / "out").tables)
     ['customers', 'orders']
     """
-    report, tables, mapping = _read_all(path, mapping, as_of)
+    report, tables, mapping = _read_all(path, mapping, as_of, allow_outside)
     if not report.ok:
         raise InputError(report)
     out = Path(out)

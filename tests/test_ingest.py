@@ -270,3 +270,40 @@ def test_duplicate_rows_match_pandas(rows):
     got = _duplicate_rows([pa.array([r[i] if r[i] is None else str(r[i]) for r in rows], pa.string())
                            for i in range(3)])
     assert got.tolist() == frame.duplicated(keep="first").tolist()
+
+
+# --- files outside the data folder --------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["traversal", "absolute", "symlink"])
+def test_files_outside_the_data_folder_are_refused_unless_allowed(tmp_path, capsys, how):
+    data, elsewhere = tmp_path / "export", tmp_path / "other-team"
+    data.mkdir()
+    elsewhere.mkdir()
+    secret = _write(elsewhere / "orders.csv", "customer_id,order_date,amount\nX1,2024-03-05,999\n")
+    args = [str(data), "--as-of", AS_OF]
+    if how == "symlink":
+        (data / "orders.csv").symlink_to(secret)
+        expected = "orders.csv is a link that points outside the data folder"
+    else:
+        given = "../other-team/orders.csv" if how == "traversal" else str(secret)
+        (tmp_path / "maps").mkdir()
+        mapping = _write(tmp_path / "maps" / "map.toml",
+                         f'[orders]\nfile = {given!r}\n'.replace("'", '"'))
+        args += ["--mapping", str(mapping)]
+        expected = f"[orders] file = {given!r} in map.toml points outside the data folder"
+    before = _digest(tmp_path)
+    assert cli.main(["validate", *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "--allow-outside" in err and "X1" not in err
+    assert _digest(tmp_path) == before
+    assert cli.main(["validate", *args, "--allow-outside"]) == 0
+    assert "1 rows read" in capsys.readouterr().out
+
+
+def test_a_file_beside_the_mapping_is_read(tmp_path):
+    data, maps = tmp_path / "export", tmp_path / "maps"
+    data.mkdir()
+    maps.mkdir()
+    _write(maps / "orders.csv", "customer_id,order_date,amount\nX1,2024-03-05,999\n")
+    mapping = _write(maps / "map.toml", '[orders]\nfile = "../maps/orders.csv"\n')
+    assert validate(data, mapping=mapping, as_of=AS_OF).ok
