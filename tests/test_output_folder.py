@@ -90,8 +90,10 @@ def test_an_input_inside_the_output_folder_is_never_deleted(course, tmp_path, sy
     kept = out / "data" / "orders.csv"
     (data / "orders.csv").symlink_to(kept)
     before = kept.read_bytes()
-    with pytest.raises(OutputError, match=r"orders.csv lies inside the output folder"):
+    with pytest.raises(ValueError, match=r"orders.csv is a link that points outside the data"):
         _run(course, data, out, force=True)
+    with pytest.raises(OutputError, match=r"orders.csv lies inside the output folder"):
+        _run(course, data, out, force=True, allow_outside=True)   # allowed out, still kept safe
     assert kept.read_bytes() == before
 
 
