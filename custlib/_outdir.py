@@ -26,7 +26,7 @@ import shutil
 from pathlib import Path
 
 __all__ = ["MARKER", "OutputError", "check_out", "check_inputs_outside", "OutputLock",
-           "remove_stale", "write_marker", "swap_in"]
+           "remove_dead", "remove_stale", "write_marker", "swap_in"]
 
 #: The file that marks a folder as written by ``custlib run``, with its manifest.
 MARKER = ".custlib-run.json"
@@ -154,22 +154,29 @@ def build_prefix(out: Path) -> str:
     return f".{out.name}.building-{os.getpid()}-"
 
 
+def remove_dead(folder: Path, prefixes: tuple[str, ...]) -> list[Path]:
+    """Remove the folders in ``folder`` named ``<prefix><pid>-…`` or ``<prefix><pid>``
+    whose process is gone (a run that was killed); return them."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for p in folder.iterdir():
+        prefix = next((t for t in prefixes if p.name.startswith(t)), None)
+        if prefix is None or not p.is_dir() or p.is_symlink():
+            continue
+        try:
+            pid = int(p.name[len(prefix):].split("-")[0])
+        except ValueError:
+            continue
+        if not _alive(pid):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
 def remove_stale(out: Path) -> list[str]:
     """Remove build and old folders beside ``out`` whose run is gone; return their names."""
-    removed = []
-    if not out.parent.is_dir():
-        return removed
-    for p in out.parent.iterdir():
-        for tag in (f".{out.name}.building-", f".{out.name}.old-"):
-            if p.name.startswith(tag) and p.is_dir() and not p.is_symlink():
-                try:
-                    pid = int(p.name[len(tag):].split("-")[0])
-                except ValueError:
-                    pid = -1
-                if not _alive(pid):
-                    shutil.rmtree(p, ignore_errors=True)
-                    removed.append(p.name)
-    return removed
+    return [p.name for p in remove_dead(out.parent, (f".{out.name}.building-", f".{out.name}.old-"))]
 
 
 def write_marker(build: Path, info: dict) -> None:

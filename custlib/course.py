@@ -308,19 +308,9 @@ _KERNEL_PREFIX = "custlib-kernel-"
 
 def _remove_stale_kernel_folders() -> list[str]:
     """Remove kernel folders (connection file, IPC sockets) of runs that were killed."""
-    from custlib._outdir import _alive
+    from custlib._outdir import remove_dead
 
-    removed = []
-    root = Path(tempfile.gettempdir())
-    for p in root.glob(f"{_KERNEL_PREFIX}*"):
-        try:
-            pid = int(p.name[len(_KERNEL_PREFIX):].split("-")[0])
-        except ValueError:
-            continue
-        if p.is_dir() and not p.is_symlink() and not _alive(pid):
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(str(p))
-    return removed
+    return [str(p) for p in remove_dead(Path(tempfile.gettempdir()), (_KERNEL_PREFIX,))]
 
 
 def _stop_kernel(client) -> None:

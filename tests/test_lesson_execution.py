@@ -12,6 +12,7 @@ from unittest import mock
 import nbformat
 import pytest
 
+from custlib._outdir import _alive
 from custlib.course import (LessonError, execute_notebook_node, for_html, lesson_timings,
                             _quiet_output_widget)
 
@@ -150,15 +151,7 @@ def test_an_executed_lesson_exports_its_what_ifs_as_pictures(tmp_path, synthetic
     assert body.count("<img") >= what_ifs
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"   # a zombie is dead
-    except FileNotFoundError:
-        return False
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals and /proc")
 def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
