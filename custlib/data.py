@@ -1,101 +1,89 @@
-"""Read the canonical CRM tables into typed DataFrames, checking them at the boundary.
+"""Read CRM data into typed DataFrames: one reader for the lessons, the workbook and the CLI.
 
-Every lesson and the workbook read their data through :func:`load`, from one
-folder: the ``path`` argument, else the environment variable ``CUSTLIB_DATA``,
-else the bundled ``data/synthetic``. Files are only read, never modified.
+:func:`load` accepts everything ``custlib validate`` accepts — a folder of tables or
+a single orders file, CSV (UTF-8, UTF-8 with BOM, GBK) or Excel ``.xlsx``, with a
+mapping file for the user's own headers and values — applies the same rules
+(:mod:`custlib.ingest`) and raises the same error, whose message is the report
+``custlib validate`` prints. Where the data comes from:
 
-Every problem found in a table is reported at once, each naming the file, the
-column, what was expected, what was found and the first few line numbers (the
-header is line 1), so a user can fix an export in one pass.
+* ``path``, else the environment variable ``CUSTLIB_DATA``, else the bundled
+  ``data/synthetic``;
+* ``mapping``, else ``CUSTLIB_MAPPING``;
+* ``as_of`` (the analysis date), else ``CUSTLIB_AS_OF``, else the mapping's
+  ``[settings] as_of``; when none is stated, the lessons use the last dated row
+  (:func:`custlib.period.as_of`).
+
+A folder written by :func:`custlib.ingest.import_data` (``custlib run`` writes one
+into its output) holds the validated tables in Arrow form with their settings, and
+is read without parsing again. Files are only read, never modified.
 
 Examples
 --------
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as d:
-...     _ = (pathlib.Path(d) / "orders.csv").write_text(
-...         "order_id,customer_id,order_date,product_line,seats,amount,cost,buyer_kind,is_upgrade\\n"
-...         "O1,C1,2024-03-05,rebar,1,-900,500,individual,false\\n", encoding="utf-8")
-...     read_table("orders", d)
-Traceback (most recent call last):
-...
-custlib.data.SchemaError: orders.csv, column 'amount': expected values >= 0 (CNY), found 1 below at line 2 (-900)
+...     f = pathlib.Path(d) / "sales.csv"
+...     _ = f.write_text("Customer,Invoice Date,Amount\\nAcme,11/14/2024,\\"7,084.52\\"\\n"
+...                      "Acme,3/2/2025,15.50\\n", encoding="utf-8")
+...     m = pathlib.Path(d) / "map.toml"
+...     _ = m.write_text('[settings]\\ncurrency = "USD"\\n[orders.columns]\\n'
+...                      '"Customer" = "customer_id"\\n"Invoice Date" = "order_date"\\n'
+...                      '"Amount" = "amount"\\n', encoding="utf-8")
+...     crm = load(f, mapping=m, as_of="2025-12-31")
+>>> crm.orders["amount"].sum(), crm.currency, crm.orders["order_date"].min().date()
+(np.float64(7100.02), 'USD', datetime.date(2024, 11, 14))
 """
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
-from custlib import schema
+from custlib import money, schema
+from custlib.ingest import InputError
 
-__all__ = ["DEFAULT_DATA_DIR", "data_dir", "SchemaError", "read_table", "load", "CRMData"]
+__all__ = ["DEFAULT_DATA_DIR", "SETTINGS_FILE", "data_dir", "SchemaError", "DataWarning",
+           "read_table", "load", "CRMData", "to_pandas"]
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "synthetic"
-_SHOW = 5  # line numbers shown per problem
-_TRUE = ["true", "True", "TRUE", "1"]
-_FALSE = ["false", "False", "FALSE", "0"]
+#: Written by :func:`custlib.ingest.import_data` beside the canonical tables: the
+#: currency, the stated analysis date and the policy overrides of the data.
+SETTINGS_FILE = "custlib-data.json"
+#: The validated tables in Arrow form, inside a folder written by ``import_data``.
+TABLES_DIR = ".tables"
+
+#: The error for data that cannot be analysed (the same as :class:`custlib.ingest.InputError`).
+SchemaError = InputError
 
 
-class SchemaError(ValueError):
-    """A table does not follow the canonical schema.
-
-    Attributes
-    ----------
-    file : str
-        The file name.
-    column : str or None
-        The column of the first problem (None for whole-file problems).
-    rows : list of int
-        Line numbers of the first problem (header = line 1).
-    problems : list of str
-        Every problem found, one sentence each.
-    """
-
-    def __init__(self, file: str, problems: list[tuple[str | None, list[int], str]]):
-        self.file = file
-        self.column = problems[0][0]
-        self.rows = problems[0][1]
-        self.problems = [p[2] for p in problems]
-        if len(self.problems) == 1:
-            msg = f"{file}{self._where(problems[0][0])}: {self.problems[0]}"
-        else:
-            msg = f"{file} has {len(problems)} problems:\n" + "\n".join(
-                f"  - {self._where(c).lstrip(', ') or 'file'}: {p}" for c, _, p in problems)
-        super().__init__(msg)
-
-    @staticmethod
-    def _where(column: str | None) -> str:
-        return f", column '{column}'" if column else ""
+class DataWarning(UserWarning):
+    """The data was read with warnings: rules were applied (see the message)."""
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
-    """The data folder: ``path``, else ``$CUSTLIB_DATA``, else the bundled synthetic data.
-
-    The first of these that is set is used: the ``path`` argument (unless None or
-    empty), the environment variable ``CUSTLIB_DATA``, then :data:`DEFAULT_DATA_DIR`
-    (``data/synthetic``). A leading ``~`` is expanded.
+    """The data: ``path``, else ``$CUSTLIB_DATA``, else the bundled synthetic data.
 
     Parameters
     ----------
     path : path-like, optional
-        A data folder holding the canonical CSV files.
+        A data folder or a single orders file. A leading ``~`` is expanded.
 
     Returns
     -------
     Path
-        The folder (it exists).
+        The folder or file (it exists).
 
     Raises
     ------
     FileNotFoundError
-        The chosen folder does not exist or is not a folder.
+        The chosen path does not exist.
 
     Examples
     --------
@@ -106,257 +94,81 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     >>> data_dir("/no/such/folder")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: data folder /no/such/folder (the path given) does not exist or is not a folder
+    FileNotFoundError: data /no/such/folder (the path given) does not exist
     """
     chosen = path if path not in (None, "") else os.environ.get("CUSTLIB_DATA") or DEFAULT_DATA_DIR
-    folder = Path(chosen).expanduser()
-    if not folder.is_dir():
+    found = Path(chosen).expanduser()
+    if not found.exists():
         how = "the path given" if path else ("$CUSTLIB_DATA" if os.environ.get("CUSTLIB_DATA")
                                                else "the default")
-        raise FileNotFoundError(f"data folder {folder} ({how}) does not exist or is not a folder")
-    return folder
+        raise FileNotFoundError(f"data {found} ({how}) does not exist")
+    return found
 
 
-def _lines(mask: np.ndarray) -> list[int]:
-    return (np.flatnonzero(mask)[:_SHOW] + 2).tolist()
+def _categories(c: schema.Column, values: pd.Series) -> list[str]:
+    cats = list(c.allowed)
+    if c.open:
+        extra = sorted(set(values.dropna().unique()) - set(cats))
+        cats += [str(v) for v in extra]
+    return cats
 
 
-def _at(mask: np.ndarray, values=None) -> str:
-    n = int(mask.sum())
-    idx = np.flatnonzero(mask)[:_SHOW]
-    lines = ", ".join(str(i + 2) for i in idx)
-    more = f" and {n - len(idx)} more" if n > len(idx) else ""
-    shown = ""
-    if values is not None:
-        vals = [values[i] for i in idx]
-        shown = " (" + ", ".join(repr(v) if isinstance(v, str) else str(v) for v in vals) + ")"
-    return f"at line{'s' if n > 1 else ''} {lines}{more}{shown}"
+def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
+    """One canonical table as a DataFrame with the schema's types.
 
-
-def _decode_problem(raw: bytes) -> str:
-    try:
-        raw.decode("utf-8")
-        return ""
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-    try:
-        raw.decode("gb18030")
-        return (f"is not UTF-8 (from line {line}; it looks like GBK/GB18030, a common export "
-                "encoding of Chinese Excel): save it as UTF-8 (in Excel: Save As > CSV UTF-8)")
-    except UnicodeDecodeError:
-        return f"is not UTF-8 (first undecodable byte on line {line}): save it as UTF-8"
-
-
-def _read_strings(file: Path) -> pa.Table:
-    """The whole file as string columns, empty fields as null."""
-    with open(file, "rb") as fh:
-        head = fh.read(1 << 16)
-    if not head.strip():
-        raise SchemaError(file.name, [(None, [], "is empty: expected a header row and data rows")])
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if first.startswith(b"\xef\xbb\xbf"):
-        first = first[3:]
-    try:  # the header alone, so every column can be read as text
-        names = pacsv.read_csv(pa.py_buffer(first + b"\n")).column_names
-    except pa.ArrowInvalid:
-        names = []
-    try:
-        table = pacsv.read_csv(
-            file,
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-                null_values=[""], quoted_strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as exc:
-        text = str(exc)
-        if "UTF8" in text or "utf8" in text.lower() or not names:
-            problem = _decode_problem(file.read_bytes())
-            if problem:
-                raise SchemaError(file.name, [(None, [], problem)]) from None
-        if "Empty CSV file" in text:
-            raise SchemaError(file.name, [(None, [], "is empty: expected a header row")]) from None
-        raise SchemaError(file.name, [(None, [], f"cannot be read as CSV: {text}")]) from None
-    if table.num_rows == 0:
-        raise SchemaError(file.name, [(None, [], "has a header but no data rows")])
-    return table
-
-
-def _convert(col: pa.ChunkedArray, spec: schema.Column, problems: list) -> pa.ChunkedArray | None:
-    """Convert one string column to its canonical type, recording problems."""
-    present = pc.is_valid(col).to_numpy(zero_copy_only=False)
-    name = spec.name
-    if not spec.nullable and not present.all():
-        problems.append((name, _lines(~present), f"expected a value in every row, found "
-                                                 f"{int((~present).sum())} empty {_at(~present)}"))
-    if spec.dtype == "string":
-        return col
-    values = None
-    if spec.dtype in ("int", "float"):
-        clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(col), r"^\+", "")
-        pattern = r"^-?\d+$" if spec.dtype == "int" else r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
-        ok = pc.fill_null(pc.match_substring_regex(clean, pattern), True).to_numpy(zero_copy_only=False)
-        if spec.dtype == "int" and not ok.all():
-            floaty = pc.fill_null(pc.match_substring_regex(clean, r"^-?\d+\.0*$"), False)
-            floaty = floaty.to_numpy(zero_copy_only=False)
-            clean = pc.replace_substring_regex(clean, r"\.0*$", "")
-            ok = ok | floaty
-        if not ok.all():
-            raw = col.to_pylist() if (~ok).sum() else None
-            kind = "whole numbers" if spec.dtype == "int" else "numbers"
-            problems.append((name, _lines(~ok), f"expected {kind}, found {int((~ok).sum())} "
-                                                f"other values {_at(~ok, raw)}"))
-            return None
-        values = pc.cast(clean, pa.int64() if spec.dtype == "int" else pa.float64())
-        if spec.minimum is not None:
-            below = pc.fill_null(pc.less(values, spec.minimum), False).to_numpy(zero_copy_only=False)
-            if below.any():
-                unit = f" ({spec.unit})" if spec.unit else ""
-                problems.append((name, _lines(below),
-                                 f"expected values >= {spec.minimum:g}{unit}, found "
-                                 f"{int(below.sum())} below {_at(below, values.to_pylist())}"))
-        return values
-    if spec.dtype == "date":
-        trimmed = pc.utf8_trim_whitespace(col)
-        parsed = pc.strptime(trimmed, format="%Y-%m-%d", unit="s", error_is_null=True)
-        bad = present & ~pc.is_valid(parsed).to_numpy(zero_copy_only=False)
-        if bad.any():
-            problems.append((name, _lines(bad), f"expected dates written YYYY-MM-DD, found "
-                                                f"{int(bad.sum())} unparseable {_at(bad, col.to_pylist())}"))
-            return None
-        return parsed
-    if spec.dtype == "bool":
-        trimmed = pc.utf8_trim_whitespace(col)
-        is_true = pc.is_in(trimmed, value_set=pa.array(_TRUE))
-        is_false = pc.is_in(trimmed, value_set=pa.array(_FALSE))
-        bad = present & ~(pc.or_(is_true, is_false).to_numpy(zero_copy_only=False))
-        if bad.any():
-            problems.append((name, _lines(bad), f"expected true or false, found "
-                                                f"{int(bad.sum())} other values {_at(bad, col.to_pylist())}"))
-            return None
-        return pc.if_else(pc.is_valid(col), is_true, pa.scalar(None, pa.bool_()))
-    if spec.dtype == "category":
-        trimmed = pc.utf8_trim_whitespace(col)
-        known = pc.is_in(trimmed, value_set=pa.array(spec.allowed)).to_numpy(zero_copy_only=False)
-        bad = present & ~known
-        if bad.any():
-            found = sorted(set(pc.filter(trimmed, pa.array(bad)).to_pylist()))[:_SHOW]
-            problems.append((name, _lines(bad),
-                             f"expected one of {list(spec.allowed)}, found {int(bad.sum())} other "
-                             f"values {_at(bad)}: {found}"))
-            return None
-        return trimmed
-    raise AssertionError(spec.dtype)  # pragma: no cover
-
-
-_ARROW_TYPE = {"string": pa.string(), "category": pa.string(), "int": pa.int64(),
-               "float": pa.float64(), "date": pa.timestamp("s"), "bool": pa.bool_()}
-
-
-def _to_pandas(table: pa.Table, spec: schema.Table, absent=()) -> pd.DataFrame:
-    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get,
-                         self_destruct=True)
+    Text is pandas ``string``; categories ``Categorical`` (the schema's values, then
+    the user's own for an open vocabulary); whole numbers ``int64`` (``Int64`` with
+    blanks); amounts and other real numbers ``float64`` (cents kept); dates
+    ``datetime64[s]``; booleans ``bool`` (``boolean`` with blanks). Blank values stay
+    NA. Schema columns the data lacks are added empty and listed in
+    ``df.attrs["absent_columns"]``; other columns are not kept.
+    """
+    spec = schema.TABLES[name]
+    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    df = df[[c for c in df.columns if not c.startswith("__")]]
+    n = len(df)
+    absent = [c.name for c in spec.columns if c.name not in df.columns]
+    out = {}
     for c in spec.columns:
-        if c.name not in df.columns:
-            continue
-        nullable = c.nullable or c.name in absent
-        if c.dtype == "category":
-            df[c.name] = pd.Categorical(df[c.name].astype(object).where(df[c.name].notna(), None),
-                                        categories=list(c.allowed))
-        elif c.dtype == "int" and nullable:
-            df[c.name] = df[c.name].astype("Int64")
-        elif c.dtype == "bool" and nullable:
-            df[c.name] = df[c.name].astype("boolean")
+        col = df[c.name] if c.name in df.columns else pd.Series(pd.NA, index=df.index)
+        if c.dtype == "string":
+            col = col.astype(pd.StringDtype("pyarrow"))
+        elif c.dtype == "category":
+            text = col.astype(object).where(col.notna(), None)
+            col = pd.Categorical(text, categories=_categories(c, text))
+        elif c.dtype == "int":
+            col = col.astype("Int64") if col.isna().any() else col.astype("int64")
+        elif c.dtype in ("float", "money"):
+            col = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif c.dtype == "date":
+            col = pd.to_datetime(col).astype("datetime64[s]") if n else col.astype("datetime64[s]")
+        elif c.dtype == "bool":
+            col = col.astype("boolean") if col.isna().any() else col.astype(bool)
+        out[c.name] = col
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     if absent:
-        df.attrs["absent_columns"] = list(absent)
-    return df
+        frame.attrs["absent_columns"] = absent
+    return frame
 
 
-def read_table(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Read one canonical table (``<name>.csv``) with canonical types, checking it.
-
-    The file must be UTF-8 CSV with a header row; every column is checked against
-    :mod:`custlib.schema` and every problem is reported at once, with file, column,
-    what was expected, what was found and line numbers (header = line 1). Optional
-    columns the export lacks are added empty.
-
-    Parameters
-    ----------
-    name : str
-        Table name, one of :data:`custlib.schema.TABLE_ORDER` (``"reps"``,
-        ``"customers"``, ``"contacts"``, ``"orders"``, ``"opportunities"``,
-        ``"activities"``, ``"events"``).
-    path : path-like, optional
-        The data folder (see :func:`data_dir`).
-
-    Returns
-    -------
-    DataFrame
-        One row per data line, columns in schema order (extra columns kept as text
-        after them): text as pandas ``string``, categories as ``Categorical`` with the
-        schema's values, whole numbers ``int64`` (``Int64`` when nullable), dates
-        ``datetime64``, booleans ``bool`` (``boolean`` when nullable). Amounts are CNY.
-
-    Raises
-    ------
-    ValueError
-        An unknown table name.
-    FileNotFoundError
-        The folder or the file does not exist.
-    SchemaError
-        Listing every problem: encoding, empty file, missing columns, empty required
-        fields, wrong types, unparseable dates, values below the minimum, unknown
-        categories, duplicate keys.
+def read_table(name: str, path: str | os.PathLike | None = None, *, mapping=None,
+               as_of=None) -> pd.DataFrame:
+    """One table of :func:`load` (the data must hold orders, as every analysis needs them).
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     _ = (pathlib.Path(d) / "reps.csv").write_text(
-    ...         "rep_id,rep_name,region,hire_date\\nR1,Li Wei,east,2020-03-01\\n"
-    ...         "R2,Wang Fang,north,2022-09-15\\nR3,Zhao Lei,east,2019-01-07\\n", encoding="utf-8")
-    ...     reps = read_table("reps", d)
-    >>> reps["region"].tolist(), reps["region"].dtype.name, reps["hire_date"].dt.year.tolist()
-    (['east', 'north', 'east'], 'category', [2020, 2022, 2019])
+    >>> read_table("reps")["region"].dtype.name
+    'category'
     """
     if name not in schema.TABLES:
         raise ValueError(f"unknown table {name!r}; expected one of {list(schema.TABLE_ORDER)}")
-    spec = schema.TABLES[name]
-    file = data_dir(path) / spec.filename
-    if not file.is_file():
-        raise FileNotFoundError(f"{file} not found; a data folder holds the tables "
-                                f"{[schema.TABLES[t].filename for t in schema.TABLE_ORDER]} "
-                                "(orders.csv at least)")
-    table = _read_strings(file)
-    missing = [c for c in schema.CORE[name] if c not in table.column_names]
-    if missing:
-        raise SchemaError(file.name, [(missing[0], [], f"missing column(s) {missing}; the file has "
-                                                       f"{table.column_names}")])
-    problems: list = []
-    converted = {}
-    absent = [c.name for c in spec.columns if c.name not in table.column_names]
-    for c in spec.columns:
-        if c.name in absent:  # an optional column the export does not have: empty
-            converted[c.name] = pa.nulls(table.num_rows, _ARROW_TYPE[c.dtype])
-        else:
-            converted[c.name] = _convert(table.column(c.name), c, problems)
-    if spec.key and spec.key not in absent:
-        key = table.column(spec.key).to_pandas()
-        dup = key.duplicated(keep=False).to_numpy() & key.notna().to_numpy()
-        if dup.any():
-            ids = sorted(set(key[dup].head(50)))[:_SHOW]
-            problems.append((spec.key, _lines(dup), f"expected unique ids, found "
-                                                    f"{int(dup.sum())} rows sharing {ids} {_at(dup)}"))
-    if problems:
-        raise SchemaError(file.name, problems)
-    extra = [c for c in table.column_names if c not in spec.names]
-    out = pa.table({**converted, **{c: table.column(c) for c in extra}})
-    del table
-    return _to_pandas(out, spec, absent)
+    return getattr(load(path, mapping=mapping, as_of=as_of), name)
 
 
 @dataclass(frozen=True)
 class CRMData:
-    """The canonical tables of one data folder (``None`` where a table is absent)."""
+    """The canonical tables of one dataset (``None`` where a table is absent), and its
+    settings."""
 
     path: Path
     reps: pd.DataFrame | None = None
@@ -366,7 +178,16 @@ class CRMData:
     opportunities: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
-    _names: tuple[str, ...] = field(default=(), repr=False)
+    #: ISO 4217 code of the amounts
+    currency: str = money.DEFAULT_CURRENCY
+    #: the analysis date stated with the data (None: the lessons take the last dated row)
+    as_of: pd.Timestamp | None = None
+    #: policy numbers set for this data, e.g. ``{"pyramid": {"thresholds": (60000.0, ...)}}``
+    policy: dict = field(default_factory=dict)
+    #: the bundled (or a generated) synthetic dataset, calibrated to the source's case
+    synthetic: bool = False
+    #: what validation found (None for a folder written by ``import_data``)
+    report: object = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> list[str]:
@@ -374,58 +195,121 @@ class CRMData:
         return [t for t in schema.TABLE_ORDER if getattr(self, t) is not None]
 
 
-def _check_references(frames: dict[str, pd.DataFrame]) -> None:
-    for name, df in frames.items():
-        spec = schema.TABLES[name]
-        problems = []
-        for col, target in spec.references.items():
-            if target not in frames:
-                continue
-            keys = frames[target][schema.TABLES[target].key]
-            dangling = (~df[col].isin(keys) & df[col].notna()).to_numpy()
-            if dangling.any():
-                ids = sorted(set(df.loc[dangling, col].head(50)))[:_SHOW]
-                problems.append((col, _lines(dangling),
-                                 f"expected ids that exist in {schema.TABLES[target].filename}, "
-                                 f"found {int(dangling.sum())} that do not {_at(dangling)}: {ids}"))
-        if problems:
-            raise SchemaError(spec.filename, problems)
+def _is_synthetic(folder: Path) -> bool:
+    manifest = folder / "MANIFEST.json"
+    if not manifest.is_file():
+        return False
+    try:
+        return "generator_version" in json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
 
 
-def load(path: str | os.PathLike | None = None, tables: list[str] | None = None) -> CRMData:
-    """Read every canonical table of a data folder and check the links between them.
+def load(path: str | os.PathLike | None = None, tables: list[str] | None = None, *,
+         mapping=None, as_of=None) -> CRMData:
+    """Read, check and type a dataset: the one reader of the lessons and the workbook.
 
     Parameters
     ----------
     path : path-like, optional
-        The data folder (see :func:`data_dir`).
+        A folder of tables or an orders file (see :func:`data_dir`).
     tables : list of str, optional
-        Only these tables (each must exist). ``orders`` is always required.
+        Keep only these tables (``orders`` always).
+    mapping : path-like or Mapping, optional
+        The mapping file (see :func:`custlib.ingest.read_mapping`); default
+        ``$CUSTLIB_MAPPING``. Ignored for a folder written by ``import_data``.
+    as_of : date-like, optional
+        The analysis date; default ``$CUSTLIB_AS_OF``, else the mapping's. Rows dated
+        after it are left out (see :data:`custlib.ingest.RULES`).
 
     Returns
     -------
     CRMData
-        One attribute per table.
+        One DataFrame per table (see :func:`to_pandas`), ``currency``, ``as_of``,
+        ``policy`` and ``synthetic``. The currency becomes the display currency of
+        :mod:`custlib.money`.
+
+    Raises
+    ------
+    FileNotFoundError
+        The data, a mapped file or the orders are missing.
+    SchemaError
+        (:class:`custlib.ingest.InputError`) The data has errors; the message lists
+        them as ``custlib validate`` does, with file, column and rows.
+
+    Warns
+    -----
+    DataWarning
+        The data was read with warnings (rules applied), listed in the message.
 
     Examples
     --------
     >>> crm = load()
     >>> crm.tables
     ['reps', 'customers', 'contacts', 'orders', 'opportunities', 'activities', 'events']
-    >>> crm.orders["order_date"].dtype.kind
-    'M'
+    >>> crm.orders["order_date"].dtype.kind, crm.orders["amount"].dtype.name, crm.currency
+    ('M', 'float64', 'CNY')
     """
-    folder = data_dir(path)
-    if tables is None:
-        names = [t for t in schema.TABLE_ORDER if (folder / schema.TABLES[t].filename).is_file()]
-        if "orders" not in names:
-            raise FileNotFoundError(f"{folder / 'orders.csv'} not found: every analysis needs the "
-                                    "orders (customer id, date, amount)")
-    else:
+    source = data_dir(path)
+    if tables is not None:
         unknown = [t for t in tables if t not in schema.TABLES]
         if unknown:
-            raise ValueError(f"unknown table(s) {unknown}; expected names from {list(schema.TABLE_ORDER)}")
-        names = [t for t in schema.TABLE_ORDER if t in set(tables) | {"orders"}]
-    frames = {name: read_table(name, folder) for name in names}
-    _check_references(frames)
-    return CRMData(path=folder, **frames)
+            raise ValueError(f"unknown table(s) {unknown}; expected names from "
+                             f"{list(schema.TABLE_ORDER)}")
+    if as_of in (None, ""):
+        as_of = os.environ.get("CUSTLIB_AS_OF") or None
+    settings_file = source / SETTINGS_FILE if source.is_dir() else None
+    if settings_file is not None and settings_file.is_file():
+        crm = _load_imported(source, as_of)
+    else:
+        crm = _load_export(source, mapping if mapping not in (None, "") else
+                           os.environ.get("CUSTLIB_MAPPING") or None, as_of)
+    if tables is not None:
+        keep = set(tables) | {"orders"}
+        crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
+                         **{t: None for t in schema.TABLE_ORDER if t not in keep}})
+    money.set_currency(crm.currency)
+    return crm
+
+
+def _load_export(source: Path, mapping, as_of) -> CRMData:
+    from custlib import ingest
+
+    report, tables, parsed = ingest._read_all(source, mapping, as_of)
+    if not report.ok:
+        raise InputError(report)
+    if report.warnings:
+        warnings.warn(f"{source.name}: read with {len(report.warnings)} warning(s), each "
+                      "handled by the rule it states:\n" + "\n".join(map(str, report.warnings)),
+                      DataWarning, stacklevel=3)
+    frames = {name: to_pandas(t, name) for name, t in tables.items()}
+    stated = report.as_of if report.as_of_source != "today" else None
+    folder = source if source.is_dir() else source.parent
+    return CRMData(path=source, **frames, currency=report.settings.get("currency",
+                                                                     money.DEFAULT_CURRENCY),
+                   as_of=pd.Timestamp(stated) if stated else None, policy=dict(report.policy),
+                   synthetic=source.is_dir() and _is_synthetic(folder), report=report)
+
+
+def _load_imported(folder: Path, as_of) -> CRMData:
+    settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    frames = {}
+    for name in schema.TABLE_ORDER:
+        f = folder / TABLES_DIR / f"{name}.parquet"
+        if f.is_file():
+            frames[name] = to_pandas(pq.read_table(f), name)
+    if "orders" not in frames:
+        raise FileNotFoundError(f"{folder}: {SETTINGS_FILE} is there but not the orders "
+                                f"({TABLES_DIR}/orders.parquet): write the folder again with "
+                                "custlib run or custlib.ingest.import_data")
+    stated = as_of or settings.get("as_of")
+    if as_of:
+        cut = pd.Timestamp(as_of)
+        for name, column in (("orders", "order_date"), ("activities", "activity_date")):
+            if name in frames:
+                frames[name] = frames[name][~(frames[name][column] > cut)].reset_index(drop=True)
+    policy = {k: {kk: tuple(vv) if isinstance(vv, list) else vv for kk, vv in v.items()}
+              for k, v in settings.get("policy", {}).items()}
+    return CRMData(path=folder, **frames, currency=settings.get("currency", money.DEFAULT_CURRENCY),
+                   as_of=pd.Timestamp(stated) if stated else None, policy=policy,
+                   synthetic=bool(settings.get("synthetic")))

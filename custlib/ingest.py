@@ -42,6 +42,7 @@ warning: sales.csv, column '成交金额' (amount), row 3: 1 negative amount (re
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import hashlib
 import io
@@ -56,29 +57,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from custlib import schema
+from custlib import _parse, money, schema
 from custlib.policy import LIFECYCLE
+from custlib.pseudonym import (PERSONAL, pseudonym, pseudonymise_tables, without_paths,
+                               without_samples)
 
 __all__ = ["Issue", "Report", "InputError", "TableMapping", "Mapping", "RULES", "read_mapping",
            "locate", "validate", "import_data", "pseudonym"]
 
 _SHOW = 5
+#: Map a column to this in ``[table.columns]`` to leave it unread.
+IGNORE = "_ignore"
 #: Control characters no spreadsheet cell can hold (NUL, vertical tab, form feed, ...);
 #: tab, line feed and carriage return are kept. Removed from text, with a warning.
 _CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 _LINE = "__row__"  # the source row of each kept row, for messages; never written
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d",
-                 "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                 "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M:%S")
 _TRUE = ("true", "t", "yes", "y", "1", "是", "对", "√")
 _FALSE = ("false", "f", "no", "n", "0", "否", "错", "×")
-_CURRENCY = r"[¥￥$€£,，\s]|RMB|CNY|元"
-#: Columns of another table an orders file may carry (kept for the derived customers).
+#: Columns of the customers an orders or opportunities file may carry (used for the
+#: derived customers when no customer table is supplied).
 _ORDER_EXTRAS = {"customer_name": "customers"}
-#: Columns holding personal data, replaced by :func:`pseudonym` with ``--pseudonymise``.
-PERSONAL = {"customers": ("customer_name",), "contacts": ("contact_name", "mobile", "email", "qq"),
-            "reps": ("rep_name",), "orders": ("customer_name",)}
+_EXTRAS_IN = ("orders", "opportunities")
 #: Dated tables whose rows after the extraction date are left out.
 _EVENT_DATES = {"orders": "order_date", "activities": "activity_date"}
 #: Prefix of numbered keys when an export has no id column.
@@ -92,9 +92,14 @@ RULES = {
     "future": "orders and activities dated after the extraction date (as_of) are left out",
     "missing_id": "rows without a customer id are left out",
     "unknown_stage": "opportunities whose stage is not mapped are left out of the funnel",
-    "fen": "amounts with fen are rounded to whole yuan, as everywhere in the course",
-    "partly_empty": "an optional column empty on some rows is left out as a whole, and the "
-                    "lessons needing it are skipped",
+    "order_lines": "rows sharing an order id and a customer are the lines of one order: "
+                   "amounts add up, purchases are counted by order",
+    "ids": "ids are compared after Unicode NFKC, with zero-width characters and byte-order "
+           "marks removed",
+    "several_customers": "a row naming several customers (123;456) belongs to the first",
+    "prospects": "without a customer table, accounts in the other tables that never bought "
+                 "are prospects",
+    "blank": "an empty optional value stays empty (unknown); it is never filled in",
     "gb18030": "a file that is not UTF-8 but decodes as GB18030 (GBK) with Chinese text is "
                "read as GB18030",
 }
@@ -158,6 +163,11 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: the file read for each table
     files: dict[str, Path] = field(default_factory=dict)
+    #: size (bytes) and SHA-256 of every file read, by path
+    digests: dict[Path, tuple[int, str]] = field(default_factory=dict)
+    #: the mapping's [settings] (currency, decimal, earliest_year) and [policy.*]
+    settings: dict = field(default_factory=dict)
+    policy: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -183,6 +193,10 @@ class Report:
             lines.append(f"  {name:<13} {t['file']}: {t['rows_read']:,} rows read"
                          + (f", {kept:,} kept" if kept is not None else ""))
         lines += [f"  note: {n}" for n in self.notes]
+        if self.digests:
+            lines.append("files read:")
+            lines += [f"  {p.name}: {size:,} bytes, SHA-256 {digest}"
+                      for p, (size, digest) in self.digests.items()]
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
         lines += [str(i) for i in self.errors] + [str(i) for i in self.warnings]
         lines.append("OK: the data can be analysed." if self.ok else
@@ -225,6 +239,7 @@ class TableMapping:
     sheet: str | int | None = None
     header_row: int | None = None
     date_format: str | None = None
+    decimal: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     scale: dict[str, float] = field(default_factory=dict)
@@ -237,14 +252,26 @@ class Mapping:
     path: Path | None = None
     tables: dict[str, TableMapping] = field(default_factory=dict)
     as_of: _dt.date | None = None
+    #: ``[settings]`` other than as_of: currency, decimal, earliest_year
+    settings: dict = field(default_factory=dict)
+    #: ``[policy.<name>]`` overrides, e.g. ``{"pyramid": {"thresholds": (60000.0, ...)}}``
+    policy: dict = field(default_factory=dict)
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name, TableMapping())
 
 
+#: ``[settings]`` keys of a mapping file.
+SETTINGS = ("as_of", "currency", "decimal", "earliest_year")
+#: ``[policy.<name>]`` keys a mapping may set: policy numbers that depend on the size of
+#: the business (see the README, "Policy numbers to set for your business").
+POLICY_KEYS = {"pyramid": {"thresholds": "amounts"},
+               "grading": {"important_revenue": "number"}}
+
+
 def _targets(table: str) -> set[str]:
     names = set(schema.TABLES[table].names)
-    return names | set(_ORDER_EXTRAS) if table == "orders" else names
+    return names | set(_ORDER_EXTRAS) if table in _EXTRAS_IN else names
 
 
 def read_mapping(path: str | os.PathLike | None) -> Mapping:
@@ -317,36 +344,115 @@ def read_mapping(path: str | os.PathLike | None) -> Mapping:
         raise InputError(report) from None
     tables: dict[str, TableMapping] = {}
     as_of = None
+    settings: dict = {}
+    policy: dict = {}
+
+    def typed(where, value, kinds, expected) -> bool:
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in
+                                               (kinds if isinstance(kinds, tuple) else (kinds,)))
+        if not ok:
+            bad(f"{where} = {value!r}: expected {expected}, found a {_toml_type(value)}")
+        return ok
+
     for key, section in data.items():
         if key == "settings":
-            unknown = set(section) - {"as_of"}
+            if not typed("[settings]", section, dict, "a section"):
+                continue
+            unknown = set(section) - set(SETTINGS)
             if unknown:
-                bad(f"[settings] has unknown key(s) {sorted(unknown)}; expected as_of")
+                bad(f"[settings] has unknown key(s) {sorted(unknown)}; expected {list(SETTINGS)}")
             if "as_of" in section:
+                v = section["as_of"]
                 try:
-                    as_of = _dt.date.fromisoformat(str(section["as_of"]))
+                    as_of = v if isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) \
+                        else _dt.date.fromisoformat(str(v))
                 except ValueError:
-                    bad(f"[settings] as_of = {section['as_of']!r} is not a date",
-                        'write it as as_of = "2025-12-31"')
+                    bad(f"[settings] as_of = {v!r} is not a date", 'write it as as_of = "2025-12-31"')
+            if "currency" in section and typed("[settings] currency", section["currency"], str,
+                                                'a currency code such as "USD"'):
+                try:
+                    settings["currency"] = money.unit(section["currency"])
+                except ValueError as exc:
+                    bad(f"[settings] {exc}")
+            if "decimal" in section and typed("[settings] decimal", section["decimal"], str,
+                                               '"." or ","'):
+                if section["decimal"] not in (".", ","):
+                    bad(f"[settings] decimal = {section['decimal']!r}: expected \".\" or \",\"")
+                else:
+                    settings["decimal"] = section["decimal"]
+            if "earliest_year" in section and typed("[settings] earliest_year",
+                                                    section["earliest_year"], int, "a year"):
+                if not 1800 <= section["earliest_year"] <= 2100:
+                    bad(f"[settings] earliest_year = {section['earliest_year']}: expected a year")
+                else:
+                    settings["earliest_year"] = section["earliest_year"]
+            continue
+        if key == "policy":
+            if not typed("[policy]", section, dict, "a section such as [policy.pyramid]"):
+                continue
+            for pname, values in section.items():
+                allowed_keys = POLICY_KEYS.get(pname)
+                if allowed_keys is None:
+                    bad(f"unknown section [policy.{pname}]; expected one of "
+                        f"{['policy.' + k for k in POLICY_KEYS]}")
+                    continue
+                if not typed(f"[policy.{pname}]", values, dict, "a section"):
+                    continue
+                for k, v in values.items():
+                    if k not in allowed_keys:
+                        bad(f"[policy.{pname}] has unknown key {k!r}; expected {list(allowed_keys)}")
+                        continue
+                    shape = allowed_keys[k]
+                    if shape == "amounts":
+                        if not (isinstance(v, list) and len(v) == 3 and all(
+                                isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0
+                                for x in v) and all(a > b for a, b in zip(v, v[1:]))):
+                            bad(f"[policy.{pname}] {k} = {v!r}: expected three decreasing "
+                                "positive amounts (vip, key, mid), e.g. [60000, 20000, 5000]")
+                            continue
+                        v = tuple(float(x) for x in v)
+                    elif not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+                        bad(f"[policy.{pname}] {k} = {v!r}: expected a positive number")
+                        continue
+                    policy.setdefault(pname, {})[k] = v
             continue
         if key not in schema.TABLES:
-            bad(f"unknown section [{key}]; expected [settings] or a table: "
+            bad(f"unknown section [{key}]; expected [settings], [policy.…] or a table: "
                 f"{list(schema.TABLE_ORDER)}")
             continue
         if not isinstance(section, dict):
-            bad(f"[{key}] must be a section, found a {type(section).__name__}")
+            bad(f"[{key}] must be a section, found a {_toml_type(section)}")
             continue
-        allowed = {"file", "sheet", "header_row", "date_format", "columns", "values", "scale"}
+        allowed = {"file", "sheet", "header_row", "date_format", "decimal", "columns", "values",
+                   "scale"}
         if set(section) - allowed:
             bad(f"[{key}] has unknown key(s) {sorted(set(section) - allowed)}; expected "
                 f"{sorted(allowed)}")
+        ok = True
+        for k, kinds, expected in (("file", str, "a file name in quotes"),
+                                   ("sheet", (str, int), "a sheet name or number"),
+                                   ("header_row", int, "a row number"),
+                                   ("date_format", str, 'a format in quotes, e.g. "%d/%m/%Y"'),
+                                   ("decimal", str, '"." or ","'),
+                                   ("columns", dict, "a section [" + key + ".columns]"),
+                                   ("values", dict, "sections [" + key + ".values.<column>]"),
+                                   ("scale", dict, "a section [" + key + ".scale]")):
+            if k in section and not typed(f"[{key}] {k}", section[k], kinds, expected):
+                ok = False
+        if not ok:
+            continue
+        if section.get("decimal") not in (None, ".", ","):
+            bad(f"[{key}] decimal = {section['decimal']!r}: expected \".\" or \",\"")
         columns = section.get("columns", {})
         targets = _targets(key)
         for src, dst in columns.items():
-            if dst not in targets:
+            if not isinstance(dst, str):
+                bad(f"[{key}.columns] {src!r} = {dst!r}: expected a column name in quotes")
+            elif dst != IGNORE and dst not in targets:
                 bad(f"[{key}.columns] maps {src!r} to {dst!r}, which is not a column of {key}; "
                     f"expected one of {sorted(targets)}")
-        dup = sorted({d for d in columns.values() if list(columns.values()).count(d) > 1})
+        names = [d for d in columns.values() if isinstance(d, str) and d != IGNORE]
+        dup = sorted({d for d in names if names.count(d) > 1})
         if dup:
             bad(f"[{key}.columns] maps several headers to {dup}; map one header per column")
         values = section.get("values", {})
@@ -357,30 +463,41 @@ def read_mapping(path: str | os.PathLike | None) -> Mapping:
                 bad(f"[{key}.values.{col}]: {col!r} is not a column with fixed values; "
                     f"expected one of {choices}")
                 continue
+            if not typed(f"[{key}.values] {col}", vmap, dict, f"a section [{key}.values.{col}]"):
+                continue
             c = spec.column(col)
             allowed_values = list(c.allowed) if c.dtype == "category" else [True, False]
-            wrong = {s: v for s, v in vmap.items() if v not in allowed_values}
+            wrong = {s: v for s, v in vmap.items() if v not in allowed_values
+                     and not (c.open and isinstance(v, str))}
             if wrong:
                 bad(f"[{key}.values.{col}] maps to unknown value(s) {wrong}; "
                     f"expected one of {allowed_values}")
         scale = section.get("scale", {})
         for col, factor in scale.items():
-            if col not in spec.names or spec.column(col).dtype not in ("int", "float"):
+            if col not in spec.names or spec.column(col).dtype not in ("int", "float", "money"):
                 bad(f"[{key}.scale]: {col!r} is not a numeric column of {key}")
             elif not isinstance(factor, (int, float)) or isinstance(factor, bool) or factor <= 0:
                 bad(f"[{key}.scale] {col} = {factor!r}: expected a positive number")
         header_row = section.get("header_row")
-        if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        if header_row is not None and header_row < 1:
             bad(f"[{key}] header_row = {header_row!r}: expected a row number >= 1")
+        if report.errors:
+            continue
         tables[key] = TableMapping(file=section.get("file"), sheet=section.get("sheet"),
                                    header_row=header_row, date_format=section.get("date_format"),
+                                   decimal=section.get("decimal"),
                                    columns={str(k).strip(): v for k, v in columns.items()},
                                    values={c: {str(k).strip(): v for k, v in m.items()}
                                            for c, m in values.items()},
                                    scale={c: float(f) for c, f in scale.items()})
     if report.errors:
         raise InputError(report)
-    return Mapping(path=file, tables=tables, as_of=as_of)
+    return Mapping(path=file, tables=tables, as_of=as_of, settings=settings, policy=policy)
+
+
+def _toml_type(value) -> str:
+    return {bool: "true/false", int: "number", float: "decimal number", str: "text", list: "list",
+            dict: "section"}.get(type(value), type(value).__name__)
 
 
 # --- finding and reading the files -------------------------------------------------------
@@ -471,11 +588,50 @@ def locate(path: str | os.PathLike, mapping: Mapping | None = None,
     return found
 
 
+def _digest(file: Path) -> tuple[int, str]:
+    """Size in bytes and SHA-256 of a file, read in blocks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(file, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
 def _looks_chinese(text: str) -> bool:
     return re.search(r"[\u4e00-\u9fff]", text) is not None
 
 
-def _read_csv(file: Path, report: Report) -> tuple[pa.Table, np.ndarray] | None:
+def _header_line(lines: list[str], expected: set[str], header_row: int | None
+                 ) -> tuple[int, str]:
+    """The header's index among the first ``lines`` and the delimiter.
+
+    The header is ``header_row`` when given; else the first of the top lines naming
+    the most expected columns; else the first line with as many fields as most of the
+    lines below it (a title block above the header has fewer).
+    """
+    body = [ln for ln in lines if ln.strip()]
+    delimiter = max(",;\t|", key=lambda d: sum(ln.count(d) for ln in body[:30]))
+    if not any(delimiter in ln for ln in body[:30]):
+        delimiter = ","
+    if header_row is not None:
+        return header_row - 1, delimiter
+    fields = [next(csv.reader([ln], delimiter=delimiter), []) if ln.strip() else []
+              for ln in lines[:30]]
+    wanted = {e.lower() for e in expected}
+    scores = [sum(1 for v in f if v.strip().lower() in wanted) for f in fields]
+    if max(scores, default=0) > 0:
+        return int(np.argmax(scores)), delimiter
+    counts = [len(f) for f in fields if f]
+    if not counts:
+        return 0, delimiter
+    common = max(set(counts), key=counts.count)
+    return next(i for i, f in enumerate(fields) if len(f) == common), delimiter
+
+
+def _read_csv(file: Path, report: Report, tmap: TableMapping | None = None,
+              expected: set[str] = frozenset()) -> tuple[pa.Table, np.ndarray] | None:
     with open(file, "rb") as fh:
         head = fh.read(1 << 16)
     if not head.strip(b"\xef\xbb\xbf \r\n\t"):
@@ -506,6 +662,12 @@ def _read_csv(file: Path, report: Report) -> tuple[pa.Table, np.ndarray] | None:
         encoding = "utf8" if file_ok else None
     if encoding is None:
         raw = file.read_bytes()
+        mixed = _mixed_encoding(raw)
+        if mixed:
+            report.issues.append(Issue("error", file.name, None, mixed[1][:_SHOW], len(mixed[1]),
+                                       mixed[0], "save the whole file in one encoding: open it "
+                                       "in Excel or a text editor and save it as CSV UTF-8"))
+            return None
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
@@ -522,23 +684,38 @@ def _read_csv(file: Path, report: Report) -> tuple[pa.Table, np.ndarray] | None:
                                        "is neither UTF-8 nor GB18030/GBK (first undecodable byte "
                                        "on this row)", "save it as CSV UTF-8"))
             return None
-    first = head.decode("utf-8" if encoding == "utf8" else "gb18030", errors="replace")
-    first = first.lstrip("\ufeff").splitlines()[0] if first.strip() else ""
-    delimiter = max(",;\t|", key=first.count)
-    if first.count(delimiter) == 0:
-        delimiter = ","
-    names = next(csv.reader([first], delimiter=delimiter))
+    top = head.decode("utf-8" if encoding == "utf8" else "gb18030", errors="replace")
+    top_lines = top.lstrip("\ufeff").split("\n")[:-1] or [top.lstrip("\ufeff")]
+    top_lines = [ln.rstrip("\r") for ln in top_lines]
+    header_row = tmap.header_row if tmap is not None else None
+    h, delimiter = _header_line(top_lines, expected, header_row)
+    if h >= len(top_lines):
+        report.issues.append(Issue("error", file.name, None, (), 0,
+                                   f"has fewer than {h + 1} lines; header_row = {header_row}"))
+        return None
+    first = top_lines[h]
+    if h > 0 and header_row is None:
+        report.notes.append(f"{file.name}: header found on row {h + 1} (the rows above it are "
+                            "a title block, not data)")
+    names = next(csv.reader([first], delimiter=delimiter), [])
     names = [n.strip() for n in names]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:
-        report.issues.append(Issue("error", file.name, None, (1,), 1,
+        report.issues.append(Issue("error", file.name, None, (h + 1,), 1,
                                    f"has repeated header(s) {dups}",
                                    "give every column its own header"))
         return None
     try:
+        cut = _footer_start(file, len(names), delimiter,
+                            "utf-8" if encoding == "utf8" else "gb18030")
+        source = file
+        if cut is not None:
+            source = pa.BufferReader(pa.memory_map(str(file)).read_buffer(cut[0]))
+            report.notes.append(f"{file.name}: the {cut[1]} line(s) after the last data row are "
+                                "a report footer (no delimiters), not data: left out")
         table = pacsv.read_csv(
-            file,
-            read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=1, column_names=names),
+            source,
+            read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=h + 1, column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=True,
@@ -556,7 +733,60 @@ def _read_csv(file: Path, report: Report) -> tuple[pa.Table, np.ndarray] | None:
         report.issues.append(Issue("error", file.name, None, (), 0,
                                    "has a header but no data rows", "export the table again"))
         return None
-    return table, np.arange(table.num_rows, dtype=np.int64) + 2
+    return table, np.arange(table.num_rows, dtype=np.int64) + h + 2
+
+
+def _footer_start(file: Path, width: int, delimiter: str, encoding: str
+                  ) -> tuple[int, int] | None:
+    """Where a report footer starts (byte offset) and its line count, or None.
+
+    A footer is a block of lines at the end of the file, after an empty line, none of
+    which holds a delimiter, below a header of several columns — as Salesforce writes
+    "Confidential Information - Do Not Distribute" and a copyright line under a report.
+    """
+    if width < 2:
+        return None
+    size = file.stat().st_size
+    with open(file, "rb") as fh:
+        fh.seek(max(0, size - 4096))
+        tail = fh.read()
+    lines = tail.split(b"\n")
+
+    def single(raw: bytes) -> bool:  # one field only (a quoted text may hold a comma)
+        text = raw.decode(encoding, errors="replace").strip()
+        return len(next(csv.reader([text], delimiter=delimiter), [])) == 1
+
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    k = end
+    while k and lines[k - 1].strip() and single(lines[k - 1]):
+        k -= 1
+    if k == end or k == 0 or lines[k - 1].strip() or end - k > 5:
+        return None
+    offset = size - len(tail) + sum(len(ln) + 1 for ln in lines[:k - 1])
+    return offset, end - k
+
+
+def _mixed_encoding(raw: bytes) -> tuple[str, list[int]] | None:
+    """A message and the rows in the minority encoding when some lines are UTF-8 with
+    non-ASCII text and others are not UTF-8 (two exports pasted together)."""
+    utf8, other = [], []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(number)
+        except UnicodeDecodeError:
+            other.append(number)
+    if not (utf8 and other):
+        return None
+    few, kind = (utf8, "UTF-8") if len(utf8) <= len(other) else (other, "not UTF-8 (GBK?)")
+    span = lambda rows: f"{rows[0]}–{rows[-1]}" if len(rows) > 1 else f"{rows[0]}"  # noqa: E731
+    return (f"mixes encodings: {len(utf8):,} line(s) are UTF-8 (rows {span(utf8)}) and "
+            f"{len(other):,} are not (rows {span(other)}); the rows listed are the {kind} ones",
+            few)
 
 
 def _first_bad_utf8(raw: bytes) -> int:
@@ -584,36 +814,15 @@ def _cell_text(v) -> str | None:
 
 def _read_xlsx(file: Path, tmap: TableMapping, expected: set[str],
                report: Report) -> tuple[pa.Table, np.ndarray] | None:
-    from openpyxl import load_workbook
+    from custlib._xlsx import SheetError, read_sheet
 
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        report.issues.append(Issue("error", file.name, None, (), 0,
-                                   f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                                   "open it in Excel and save it again as .xlsx"))
+    try:  # streamed, bounded by the real content (see custlib._xlsx)
+        title, rows = read_sheet(file, tmap.sheet)
+    except SheetError as exc:
+        where = f"{file.name} (sheet {exc.sheet!r})" if exc.sheet else file.name
+        report.issues.append(Issue("error", where, None, (), 0, exc.message, exc.fix))
         return None
-    try:
-        if tmap.sheet is None:
-            ws = wb.worksheets[0]
-        elif isinstance(tmap.sheet, int):
-            if not 1 <= tmap.sheet <= len(wb.worksheets):
-                report.issues.append(Issue("error", file.name, None, (), 0,
-                                           f"has no sheet number {tmap.sheet}; it has "
-                                           f"{len(wb.worksheets)}: {wb.sheetnames}"))
-                return None
-            ws = wb.worksheets[tmap.sheet - 1]
-        elif tmap.sheet in wb.sheetnames:
-            ws = wb[tmap.sheet]
-        else:
-            report.issues.append(Issue("error", file.name, None, (), 0,
-                                       f"has no sheet {tmap.sheet!r}; its sheets are {wb.sheetnames}",
-                                       "set sheet = ... in the mapping file to one of them"))
-            return None
-        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    where = f"{file.name} (sheet {ws.title!r})"
+    where = f"{file.name} (sheet {title!r})"
     if not any(any(v is not None for v in r) for r in rows):
         report.issues.append(Issue("error", where, None, (), 0, "is empty",
                                    "check the sheet name; the data may be on another sheet"))
@@ -650,39 +859,6 @@ def _read_xlsx(file: Path, tmap: TableMapping, expected: set[str],
 
 
 # --- parsing values ----------------------------------------------------------------------
-
-def _parse_dates(col, fmt: str | None):
-    """Timestamps (s) or null; tries the mapping's format, then the built-in ones, then
-    Excel serial numbers."""
-    text = pc.utf8_trim_whitespace(col)
-    out = None
-    for f in ([fmt] if fmt else []) + list(_DATE_FORMATS):
-        parsed = pc.strptime(text, format=f, unit="s", error_is_null=True)
-        out = parsed if out is None else pc.coalesce(out, parsed)
-    serial = pc.match_substring_regex(text, r"^\d{5}(\.\d+)?$")
-    if pc.any(serial).as_py():
-        num = pc.cast(pc.if_else(serial, text, pa.scalar(None, pa.string())), pa.float64())
-        days = pc.cast(pc.floor(num), pa.int64()).to_numpy(zero_copy_only=False)
-        ok = ~np.isnan(num.to_numpy(zero_copy_only=False))
-        stamps = np.where(ok, _EXCEL_EPOCH + np.where(ok, days, 0).astype("timedelta64[D]"),
-                          np.datetime64("NaT")).astype("datetime64[s]")
-        out = pc.coalesce(out, pa.array(stamps, pa.timestamp("s"), mask=~ok))
-    return out
-
-
-def _parse_numbers(col):
-    """float64 or null, accepting separators, currency signs, (brackets) for negatives
-    and a trailing % (divided by 100)."""
-    text = pc.utf8_trim_whitespace(col)
-    text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"-\1")
-    text = pc.replace_substring_regex(text, _CURRENCY, "")
-    text = pc.replace_substring_regex(text, r"^\+", "")
-    percent = pc.fill_null(pc.ends_with(text, "%"), False)
-    text = pc.replace_substring_regex(text, r"%$", "")
-    ok = pc.match_substring_regex(text, r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-    num = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
-    return pc.if_else(percent, pc.divide(num, 100.0), num)
-
 
 def _dictionary_codes(col) -> np.ndarray:
     """An int64 code per row, equal codes for equal values, -1 for null."""
@@ -722,66 +898,12 @@ def _np(arr) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
-# --- pseudonyms --------------------------------------------------------------------------
-
-def pseudonym(value: str, kind: str, key: str | None = None) -> str:
-    """A stable pseudonym for a name, phone, e-mail or QQ number.
-
-    The same value, kind and key always give the same pseudonym, so monthly reports
-    stay comparable. The key is ``key``, else ``$CUSTLIB_PSEUDONYM_KEY``, else a
-    public default: set your own secret key, or someone holding a list of names
-    could recompute the pseudonyms.
-
-    Parameters
-    ----------
-    value : str
-        The name, phone number, e-mail or QQ number.
-    kind : str
-        The column it comes from (``customer_name``, ``contact_name``, ``rep_name``,
-        ``mobile``, ``email``, ``qq``): sets the form of the pseudonym.
-    key : str, optional
-        The secret key.
-
-    Returns
-    -------
-    str
-        ``Customer 1A2B3C4D``-style names, 11-digit mobiles starting with 1, QQ numbers,
-        or ``…@example.invalid`` e-mails.
-
-    Examples
-    --------
-    >>> pseudonym("苏州宏远建设有限公司", "customer_name", key="k") == pseudonym(
-    ...     "苏州宏远建设有限公司", "customer_name", key="k")
-    True
-    >>> pseudonym("13800138000", "mobile", key="k")[:1], len(pseudonym("13800138000", "mobile", key="k"))
-    ('1', 11)
-    """
-    secret = (key or os.environ.get("CUSTLIB_PSEUDONYM_KEY") or "custlib-public-key").encode()
-    h = hashlib.blake2b(f"{kind}\0{value}".encode(), key=secret[:64], digest_size=8).hexdigest()
-    digits = str(int(h, 16)).zfill(20)
-    if kind == "mobile":
-        return "1" + digits[:10]
-    if kind == "qq":
-        return str(10_000 + int(digits[:9]) % 990_000_000)
-    if kind == "email":
-        return f"{h[:10]}@example.invalid"
-    label = {"customer_name": "Customer", "contact_name": "Contact", "rep_name": "Rep"}.get(kind, "Name")
-    return f"{label} {h[:8].upper()}"
-
-
-def _pseudonymise(col: pa.ChunkedArray | pa.Array, kind: str, key: str | None) -> pa.Array:
-    uniq = pc.unique(col).drop_null()
-    lookup = {v: pseudonym(v, kind, key) for v in uniq.to_pylist()}
-    idx = pc.index_in(col, value_set=uniq)
-    names = pa.array([lookup[v] for v in uniq.to_pylist()], pa.string())
-    return pc.take(names, idx)
-
-
 # --- one table ---------------------------------------------------------------------------
 
 def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: TableMapping,
-               as_of: _dt.date, report: Report) -> pa.Table | None:
+               as_of: _dt.date, report: Report, settings: dict | None = None) -> pa.Table | None:
     """The canonical columns of one table (typed arrow arrays), or None on errors."""
+    settings = settings or {}
     spec = schema.TABLES[name]
     label = file.name
     errors_before = len(report.errors)
@@ -793,11 +915,21 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     rename, source_of = {}, {}
     targets = _targets(name)
     lowered = {t.lower(): t for t in targets}
+    claims: dict[str, list[str]] = {}
     for src in raw.column_names:
         dst = tmap.columns.get(src) or (src if src in targets else lowered.get(src.strip().lower()))
-        if dst and dst not in source_of:
-            rename[src] = dst
-            source_of[dst] = src
+        if dst and dst != IGNORE:
+            claims.setdefault(dst, []).append(src)
+    for dst, srcs in claims.items():
+        if len(srcs) > 1:
+            add("error", None, None, f"columns {srcs} would all be read as {dst!r}",
+                f"keep one: map the others to \"{IGNORE}\" in the mapping file, e.g. "
+                f"[{name}.columns] \"{srcs[1]}\" = \"{IGNORE}\"")
+            continue
+        rename[srcs[0]] = dst
+        source_of[dst] = srcs[0]
+    if len(report.errors) > errors_before:
+        return None
     ignored = [c for c in raw.column_names if c not in rename]
     if ignored:
         report.notes.append(f"{label}: columns not used {ignored[:8]}"
@@ -822,8 +954,30 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         c = spec.column(dst) if dst in spec.names else schema.TABLES["customers"].column(dst)
         present = _present(col)
         where = shown(dst)
+
+        def problems(parsed):
+            for p in parsed.problems:
+                add(p.level, where, p.mask, p.message, p.fix)
+            if parsed.note:
+                report.notes.append(f"{label}, column '{src}': {parsed.note}")
+            return not parsed.errors
+
         if c.dtype == "string":
             text = pc.utf8_trim_whitespace(col)
+            if dst == "customer_id" and name != "customers":
+                multi = _np(pc.fill_null(pc.match_substring_regex(text, r"[;,]"), False))
+                if multi.any():
+                    add("warning", where, multi, f"{int(multi.sum())} row(s) name several "
+                        f"customers ({_sample(text, multi)}): the first is used, as the primary "
+                        "association")
+                    text = pc.utf8_trim_whitespace(
+                        pc.replace_substring_regex(text, r"^([^;,]*)[;,].*$", r"\1"))
+            if dst.endswith("_id"):
+                text, changed = _parse.normalise_ids(text)
+                if changed.any():
+                    add("warning", where, changed, f"{int(changed.sum())} id(s) held invisible "
+                        "characters (zero-width spaces, byte-order marks), full-width forms or "
+                        f"spaces ({_sample(col, changed)}): normalised, so equal ids match")
             ctrl = _np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
             if ctrl.any():
                 add("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
@@ -831,32 +985,32 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
                 text = pc.replace_substring_regex(text, _CONTROL, "")
             cols[dst] = text
         elif c.dtype == "date":
-            parsed = _parse_dates(col, tmap.date_format)
-            bad = present & ~_present(parsed)
-            if bad.any():
-                add("error", where, bad, f"{int(bad.sum())} value(s) are not dates "
-                    f"({_sample(col, bad)})",
-                    "write dates as 2024-03-05, 2024/3/5 or 2024年3月5日, or give the format in "
-                    f"the mapping: [{name}] date_format = \"%d/%m/%Y\"")
+            earliest = 1900 if dst == "birthday" else settings.get("earliest_year", _parse.EARLIEST_YEAR)
+            ahead = 10 if dst == "expected_close_date" else 5
+            parsed = _parse.parse_dates(col, tmap.date_format, earliest_year=earliest,
+                                        latest_year=as_of.year + ahead,
+                                        setting=f"[{name}] date_format",
+                                        excel=file.suffix.lower() in (".xlsx", ".xlsm"))
+            if problems(parsed):
+                cols[dst] = parsed.values
+        elif c.dtype in ("int", "float", "money"):
+            parsed = _parse.parse_numbers(col, tmap.decimal or settings.get("decimal"),
+                                          money=c.dtype == "money",
+                                          percent_ok=c.dtype == "float",
+                                          setting=f"[{name}] decimal")
+            if not problems(parsed):
                 continue
-            cols[dst] = pc.cast(pc.cast(parsed, pa.date32()), pa.date32())
-        elif c.dtype in ("int", "float"):
-            num = _parse_numbers(col)
-            bad = present & ~_present(num)
-            if bad.any():
-                add("error", where, bad, f"{int(bad.sum())} value(s) are not numbers "
-                    f"({_sample(col, bad)})",
-                    "remove text from the amounts (¥, 元, thousands separators and brackets "
-                    "are accepted)")
-                continue
+            num = parsed.values
             if dst in tmap.scale:
                 num = pc.multiply(num, tmap.scale[dst])
             if c.dtype == "int":
                 frac = _present(num) & (_np(pc.fill_null(pc.not_equal(num, pc.floor(num)), False)))
                 if frac.any():
-                    add("warning", where, frac, f"{int(frac.sum())} value(s) have fen: rounded to "
-                        "whole yuan")
-                num = pc.cast(pc.round(num, 0, round_mode="half_to_even"), pa.int64())
+                    add("error", where, frac, f"{int(frac.sum())} value(s) are not whole numbers "
+                        f"({_sample(col, frac)})", f"{dst} counts {c.unit or 'units'}: check "
+                        "these rows")
+                    continue
+                num = pc.cast(num, pa.int64())
             low = c.minimum is not None and not (name == "orders" and dst == "amount")
             below = _np(pc.fill_null(pc.less(num, c.minimum), False)) if low else np.zeros(n, bool)
             if below.any():
@@ -896,7 +1050,9 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             idx = pc.index_in(lowered_text, value_set=pa.array(list(lower)))
             text = pc.coalesce(pc.take(pa.array(list(lower.values())), idx), text)
             unknown = present & ~_np(pc.is_in(text, value_set=pa.array(c.allowed)))
-            if unknown.any():
+            if unknown.any() and c.open:   # a descriptive vocabulary: the user's own values
+                text = pc.replace_substring_regex(text, _CONTROL, "")
+            elif unknown.any():
                 found = sorted(set(pc.filter(text, pa.array(unknown)).to_pylist()))
                 if dst == "stage":
                     add("warning", where, unknown, f"{int(unknown.sum())} row(s) with unknown "
@@ -919,7 +1075,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         if no_id.any():
             extra = ""
             if name == "orders" and "amount" in cols:
-                extra = f" (total ¥{_np(pc.fill_null(cols['amount'], 0))[no_id].sum():,.0f})"
+                extra = f" (total {_total(_np(pc.fill_null(cols['amount'], 0))[no_id], settings)})"
             add("warning", shown("customer_id"), no_id,
                 f"{int(no_id.sum())} row(s) have no customer id{extra}: left out")
             keep &= ~no_id
@@ -933,9 +1089,9 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     if name == "orders" and "amount" in cols:
         neg = _np(pc.fill_null(pc.less(cols["amount"], 0), False)) & keep
         if neg.any():
-            total = _np(cols["amount"])[neg].sum()
+            total = _total(_np(cols["amount"])[neg], settings)
             add("warning", shown("amount"), neg, f"{int(neg.sum())} negative amount"
-                f"{'s' if neg.sum() > 1 else ''} (refunds or credit notes), total ¥{total:,.0f}: "
+                f"{'s' if neg.sum() > 1 else ''} (refunds or credit notes), total {total}: "
                 "left out, so revenue is gross sales")
             keep &= ~neg
     if name in _EVENT_DATES and _EVENT_DATES[name] in cols:
@@ -960,6 +1116,26 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         kept = codes[keep]
         counts = np.bincount(kept[kept >= 0], minlength=int(codes.max()) + 1)
         dup = keep & (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
+        if dup.any() and spec.lines and "customer_id" in cols:
+            # lines of one order share its id and its customer; one id under two customers
+            # is two different orders with one number
+            cust = _dictionary_codes(cols["customer_id"])
+            pairs = np.unique(np.stack([codes[dup], cust[dup]]), axis=1)
+            owners = np.bincount(pairs[0], minlength=int(codes.max()) + 1)
+            clash = dup & (owners[np.maximum(codes, 0)] > 1)
+            if clash.any():
+                ids = sorted(set(pc.filter(cols[spec.key], pa.array(clash)).to_pylist()))[:_SHOW]
+                add("error", shown(spec.key), clash, f"{int(clash.sum())} rows share an order id "
+                    f"with a row of another customer: {ids}",
+                    "lines of one order share its id and its customer; give these orders their "
+                    "own ids")
+                return None
+            orders_n = len(np.unique(codes[keep & (codes >= 0)]))
+            report.notes.append(f"{label}: {int(keep.sum()):,} rows hold {orders_n:,} orders: rows "
+                                f"sharing their {source_of[spec.key]!r} and customer are the lines "
+                                "of one order (amounts add up; purchases are counted by order, "
+                                "not by line)")
+            dup[:] = False
         if dup.any():
             ids = sorted(set(pc.filter(cols[spec.key], pa.array(dup)).to_pylist()))[:_SHOW]
             add("error", shown(spec.key), dup, f"{int(dup.sum())} rows share an id with another "
@@ -970,17 +1146,6 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             add("error", shown(spec.key), no_key, f"{int(no_key.sum())} row(s) have no id",
                 "fill in the ids, or leave the column out so rows are numbered")
             return None
-    # optional columns empty on some rows cannot be used
-    for c in list(cols):
-        if c in schema.CORE[name] or c == spec.key or c in _ORDER_EXTRAS and c not in spec.names:
-            continue
-        if spec.column(c).nullable:
-            continue
-        empty = ~_present(cols[c]) & keep
-        if empty.any():
-            add("warning", shown(c), empty, f"{int(empty.sum())} row(s) are empty: the "
-                "column is left out, and the lessons needing it are skipped")
-            del cols[c]
     mask = pa.array(keep)
     out = pa.table({c: pc.filter(a, mask) for c, a in cols.items()})
     out = out.append_column(_LINE, pa.array(lines[keep]))
@@ -994,31 +1159,71 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     return out
 
 
-def _derive_customers(orders: pa.Table, as_of: _dt.date) -> pa.Table:
-    """Customers from the orders alone: id, name if the orders carry one, first purchase
-    and layer (customer if they bought within ``LIFECYCLE.exit_days`` of ``as_of``)."""
+def _total(values: np.ndarray, settings: dict) -> str:
+    """A total for a message, in the data's currency, with cents when there are any."""
+    total = float(np.sum(values))
+    return money.money(total, 0 if total == round(total) else 2,
+                       code=settings.get("currency") or money.DEFAULT_CURRENCY)
+
+
+def _derive_customers(tables: dict[str, pa.Table], as_of: _dt.date) -> tuple[pa.Table, int]:
+    """Customers from the orders and the other tables: id, name if given, first purchase
+    and layer.
+
+    A buyer is ``customer`` if they bought within ``LIFECYCLE.exit_days`` of ``as_of``,
+    else ``inactive``; an account that appears only in opportunities, activities,
+    contacts or events (it never bought) is a ``prospect``. Returns the table and the
+    number of prospects.
+    """
     import pandas as pd
 
+    orders = tables["orders"]
     o = orders.select([c for c in ("customer_id", "customer_name", "order_date")
                        if c in orders.column_names]).to_pandas()
     o["order_date"] = pd.to_datetime(o["order_date"])
     g = o.groupby("customer_id", sort=True)
     first, last = g["order_date"].min(), g["order_date"].max()
     recent = last >= pd.Timestamp(as_of) - pd.Timedelta(days=LIFECYCLE.exit_days)
-    cols = {"customer_id": pa.array(first.index.astype(str), pa.string())}
-    if "customer_name" in o:
-        cols["customer_name"] = pa.array(g["customer_name"].last().astype(object).where(
-            lambda s: s.notna(), None).tolist(), pa.string())
-    cols["first_purchase_date"] = pa.array(first.dt.date.tolist(), pa.date32())
-    cols["status_layer"] = pa.array(np.where(recent, "customer", "inactive").tolist(), pa.string())
-    return pa.table(cols)
+    ids = first.index.astype(str).tolist()
+    names = (g["customer_name"].last().astype(object).where(lambda x: x.notna(), None).tolist()
+             if "customer_name" in o else [None] * len(ids))
+    layers = np.where(recent, "customer", "inactive").tolist()
+    firsts = first.dt.date.tolist()
+    known = set(ids)
+    prospects: dict[str, str | None] = {}
+    for other in ("opportunities", "contacts", "activities", "events"):
+        t = tables.get(other)
+        if t is None or "customer_id" not in t.column_names:
+            continue
+        cid = t.column("customer_id")
+        nm = t.column("customer_name") if "customer_name" in t.column_names else None
+        new = pc.invert(pc.is_in(cid, value_set=pa.array(sorted(known), pa.string())))
+        new = pc.and_(new, pc.is_valid(cid))
+        for i, v in zip(pc.filter(cid, new).to_pylist(),
+                        pc.filter(nm, new).to_pylist() if nm is not None else
+                        [None] * int(pc.sum(new).as_py() or 0)):
+            if i not in prospects or (prospects[i] is None and v is not None):
+                prospects[i] = v
+    for i in sorted(prospects):
+        ids.append(i)
+        names.append(prospects[i])
+        layers.append("prospect")
+        firsts.append(None)
+    cols = {"customer_id": pa.array(ids, pa.string())}
+    if any(n is not None for n in names):
+        cols["customer_name"] = pa.array(names, pa.string())
+    cols["first_purchase_date"] = pa.array(firsts, pa.date32())
+    cols["status_layer"] = pa.array(layers, pa.string())
+    return pa.table(cols), len(prospects)
 
 
 # --- the whole input ---------------------------------------------------------------------
 
-def _read_all(path, mapping, as_of, allow_outside: bool = False
-              ) -> tuple[Report, dict[str, pa.Table], Mapping]:
+def _read_all(path, mapping, as_of, allow_outside: bool = False, *, currency: str | None = None,
+              thresholds=None) -> tuple[Report, dict[str, pa.Table], Mapping]:
     mapping = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
+    if currency or thresholds:
+        mapping = _override(mapping, currency, thresholds)
     source = "given" if as_of is not None else ("mapping" if mapping.as_of else "today")
     if as_of is None:
         as_of = mapping.as_of or _dt.date.today()
@@ -1027,9 +1232,12 @@ def _read_all(path, mapping, as_of, allow_outside: bool = False
             as_of = _dt.date.fromisoformat(str(as_of))
         except ValueError:
             raise ValueError(f"as_of {as_of!r} is not a date: expected YYYY-MM-DD") from None
-    report = Report(source=Path(path), mapping=mapping.path, as_of=as_of, as_of_source=source)
+    report = Report(source=Path(path), mapping=mapping.path, as_of=as_of, as_of_source=source,
+                    settings=dict(mapping.settings), policy=dict(mapping.policy))
     files = locate(path, mapping, report.notes, allow_outside=allow_outside)
     report.files = dict(files)
+    for f in [*files.values(), *([Path(mapping.path)] if mapping.path else [])]:
+        report.digests[f] = _digest(f)
     tables: dict[str, pa.Table] = {}
     for name, file in files.items():
         tmap = mapping.table(name)
@@ -1041,20 +1249,39 @@ def _read_all(path, mapping, as_of, allow_outside: bool = False
                                        "is an old Excel .xls file", "save it as .xlsx or CSV UTF-8"))
             got = None
         else:
-            got = _read_csv(file, report)
+            got = _read_csv(file, report, tmap, set(tmap.columns) | _targets(name))
         if got is None:
             continue
         raw, lines = got
-        table = _normalise(name, file, raw, lines, tmap, as_of, report)
+        table = _normalise(name, file, raw, lines, tmap, as_of, report, mapping.settings)
         if table is not None:
             tables[name] = table
     if report.ok and "orders" in tables:
         if "customers" not in tables:
-            tables["customers"] = _derive_customers(tables["orders"], as_of)
+            tables["customers"], n_prospects = _derive_customers(tables, as_of)
             report.notes.append("customers: not supplied; derived from the orders (id, name if "
-                                "given, first purchase, customer/inactive layer)")
+                                "given, first purchase, customer/inactive layer)"
+                                + (f" and {n_prospects:,} prospect(s): accounts in the other "
+                                   "tables that never bought" if n_prospects else ""))
         _check_links(tables, files, report)
     return report, tables, mapping
+
+
+def _override(mapping: Mapping, currency, thresholds) -> Mapping:
+    """``mapping`` with the currency and the pyramid cut-offs given on the command line."""
+    import dataclasses as _dc
+
+    settings, policy = dict(mapping.settings), {k: dict(v) for k, v in mapping.policy.items()}
+    if currency:
+        settings["currency"] = money.unit(currency)
+    if thresholds:
+        values = tuple(float(x) for x in thresholds)
+        if not (values and all(v > 0 for v in values)
+                and all(a > b for a, b in zip(values, values[1:]))):
+            raise ValueError(f"thresholds {list(thresholds)}: expected decreasing positive "
+                             "amounts, e.g. 60000,20000,5000")
+        policy.setdefault("pyramid", {})["thresholds"] = values
+    return _dc.replace(mapping, settings=settings, policy=policy)
 
 
 def _check_links(tables: dict[str, pa.Table], files: dict[str, Path], report: Report) -> None:
@@ -1075,8 +1302,56 @@ def _check_links(tables: dict[str, pa.Table], files: dict[str, Path], report: Re
                     f"export every {target} row these refer to, or leave {target} out"))
 
 
+def neutralise(col) -> pa.Array:
+    """Text as written to a CSV output: a leading ``'`` where a spreadsheet would read a
+    formula (text starting with ``= + - @``, a tab or a carriage return, the OWASP
+    rule), so opening the file in Excel runs nothing.
+
+    Examples
+    --------
+    >>> neutralise(pa.array(["=1+1", "Acme", "-2", None, "@SUM(A1)"])).to_pylist()
+    ["'=1+1", 'Acme', "'-2", None, "'@SUM(A1)"]
+    """
+    return pc.replace_substring_regex(col, r"^([=+\-@\t\r])", r"'\1")
+
+
+def _write_tables(t: pa.Table, name: str, out: Path) -> None:
+    """One canonical table: Arrow (exact, for :func:`custlib.data.load`) and CSV UTF-8
+    (for people; text that could start a formula is neutralised, see :func:`neutralise`)."""
+    import pyarrow.parquet as pq
+
+    from custlib.data import TABLES_DIR
+
+    (out / TABLES_DIR).mkdir(exist_ok=True)
+    pq.write_table(t, out / TABLES_DIR / f"{name}.parquet")
+    safe = t
+    for i, col in enumerate(t.columns):
+        if pa.types.is_string(col.type):
+            safe = safe.set_column(i, t.column_names[i], neutralise(col.combine_chunks()))
+    pacsv.write_csv(safe, out / schema.TABLES[name].filename,
+                    pacsv.WriteOptions(quoting_style="needed"))
+
+
+def _write_settings(out: Path, report: Report, path) -> None:
+    import json
+
+    from custlib.data import SETTINGS_FILE, _is_synthetic
+
+    source = Path(path).expanduser()
+    stated = report.as_of if report.as_of_source != "today" else None
+    settings = {"format": 1,
+                "currency": report.settings.get("currency", money.DEFAULT_CURRENCY),
+                "as_of": stated.isoformat() if stated else None,
+                "policy": {k: {kk: list(vv) if isinstance(vv, tuple) else vv
+                               for kk, vv in v.items()} for k, v in report.policy.items()},
+                "synthetic": source.is_dir() and _is_synthetic(source),
+                "tables": sorted(report.tables)}
+    (out / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
 def validate(path: str | os.PathLike, mapping=None, as_of=None, *,
-             allow_outside: bool = False) -> Report:
+             allow_outside: bool = False, currency: str | None = None,
+             thresholds=None) -> Report:
     """Check an export and report every problem at once, split into errors and warnings.
 
     Parameters
@@ -1091,6 +1366,10 @@ def validate(path: str | os.PathLike, mapping=None, as_of=None, *,
     allow_outside : bool
         Read files outside the data folder and the mapping's folder (see
         :func:`locate`).
+    currency : str, optional
+        The currency of the amounts (overrides the mapping's ``[settings] currency``).
+    thresholds : sequence of float, optional
+        The pyramid's revenue cut-offs (overrides ``[policy.pyramid] thresholds``).
 
     Returns
     -------
@@ -1111,18 +1390,22 @@ def validate(path: str | os.PathLike, mapping=None, as_of=None, *,
     >>> validate(DEFAULT_DATA_DIR, as_of="2025-12-31").ok
     True
     """
-    report, _, _ = _read_all(path, mapping, as_of, allow_outside)
+    report, _, _ = _read_all(path, mapping, as_of, allow_outside, currency=currency,
+                             thresholds=thresholds)
     return report
 
 
 def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, as_of=None, *,
                 pseudonymise: bool = False, key: str | None = None,
-                allow_outside: bool = False) -> Report:
+                allow_outside: bool = False, currency: str | None = None,
+                thresholds=None) -> Report:
     """Validate an export and write its canonical tables (UTF-8 CSV) into ``out``.
 
     ``out`` must be a new or empty folder outside the input; the input is only read.
-    With ``pseudonymise``, names, phones, e-mails and QQ numbers are replaced by
-    stable pseudonyms (see :func:`pseudonym`) before anything is written.
+    With ``pseudonymise``, names, phones, e-mails, QQ numbers and the customer, contact
+    and rep ids are replaced by pseudonyms and birthdays emptied before anything is
+    written (see :func:`custlib.pseudonym.pseudonymise_tables`), and ``validation.txt``
+    names files without their folders.
 
     Returns
     -------
@@ -1147,10 +1430,13 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
     pseudonymise : bool
         Replace personal fields by pseudonyms.
     key : str, optional
-        Secret key of the pseudonyms.
+        Secret key of the pseudonyms; default ``$CUSTLIB_PSEUDONYM_KEY``, else a random
+        key for this run (see :func:`custlib.pseudonym.resolve_key`).
     allow_outside : bool
         Read files outside the data folder and the mapping's folder (see
         :func:`locate`).
+    currency, thresholds : optional
+        As for :func:`validate`.
 
     Examples
     --------
@@ -1161,9 +1447,13 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
     ...     sorted(load(pathlib.Path(d) / "out").tables)
     ['customers', 'orders']
     """
-    report, tables, mapping = _read_all(path, mapping, as_of, allow_outside)
+    report, tables, mapping = _read_all(path, mapping, as_of, allow_outside, currency=currency,
+                                        thresholds=thresholds)
     if not report.ok:
         raise InputError(report)
+    if pseudonymise:
+        tables, notes = pseudonymise_tables(tables, key)
+        report.notes.extend(notes)
     out = Path(out)
     src, dst = Path(path).resolve(), out.resolve()
     if dst == src or (src.is_dir() and src in dst.parents) or dst in src.parents:
@@ -1178,14 +1468,19 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
         t = tables[name]
         if _LINE in t.column_names:
             t = t.drop_columns([_LINE])
-        if name == "orders":
-            t = t.select([c for c in t.column_names if c in schema.TABLES["orders"].names])
-        if pseudonymise:
-            for c in PERSONAL.get(name, ()):
-                if c in t.column_names:
-                    t = t.set_column(t.column_names.index(c), c, _pseudonymise(t.column(c), c, key))
-        pacsv.write_csv(t, out / schema.TABLES[name].filename)
-    if pseudonymise:
-        report.notes.append("names, phones, e-mails and QQ numbers replaced by stable pseudonyms")
-    (out / "validation.txt").write_text(report.text() + "\n", encoding="utf-8")
+        t = t.select([c for c in t.column_names if c in schema.TABLES[name].names])
+        _write_tables(t, name, out)
+    _write_settings(out, report, path)
+    text = report.text()
+    if pseudonymise:   # no folder names (they may name a person), no sample values of personal fields
+        folder = Path(path).expanduser()
+        inputs = [*report.files.values(), report.mapping,
+                  (folder, "the data folder") if folder.is_dir() else folder,
+                  *([(Path(report.mapping).parent, "the mapping's folder")] if report.mapping else [])]
+        report.notes[:] = [without_paths(n, inputs) for n in report.notes]
+        personal = {c for cols in PERSONAL.values() for c in cols}
+        shown = [dataclasses.replace(i, message=without_samples(i.message))
+                 if {i.column, i.canonical} & personal else i for i in report.issues]
+        text = without_paths(dataclasses.replace(report, issues=shown).text(), inputs)
+    (out / "validation.txt").write_text(text + "\n", encoding="utf-8")
     return report

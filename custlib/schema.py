@@ -12,12 +12,18 @@ Types
 ``string``
     free text (read as pandas ``string``).
 ``category``
-    one of ``allowed`` (read as an unordered pandas ``Categorical`` with exactly
-    those categories, in the order listed here).
+    one of ``allowed`` (read as an unordered pandas ``Categorical`` with those
+    categories, in the order listed here). A column marked ``open`` is descriptive
+    (product line, business line, region, …): a user's own values are accepted as
+    they are and added as further categories; a closed column drives a formula
+    (stage, role, grade, …) and its values must be mapped onto ``allowed``.
 ``int``
     whole number (read as ``int64``; nullable columns as ``Int64``).
 ``float``
     real number (``float64``).
+``money``
+    an amount in the currency of the data (``float64``): cents (fen) are kept, and
+    only the display rounds them.
 ``date``
     calendar date written ``YYYY-MM-DD`` (read as ``datetime64``).
 ``bool``
@@ -116,9 +122,11 @@ class Column:
     nullable: bool = False
     minimum: float | None = None
     zh: str = ""
+    #: A descriptive category: values outside ``allowed`` are accepted (see Types).
+    open: bool = False
 
     def __post_init__(self) -> None:
-        if self.dtype not in {"string", "category", "int", "float", "date", "bool"}:
+        if self.dtype not in {"string", "category", "int", "float", "money", "date", "bool"}:
             raise ValueError(f"column {self.name!r}: unknown dtype {self.dtype!r}")
         if (self.dtype == "category") != (self.allowed is not None):
             raise ValueError(f"column {self.name!r}: categories need allowed values")
@@ -134,6 +142,9 @@ class Table:
     columns: tuple[Column, ...]
     references: dict[str, str] = field(default_factory=dict)
     zh: str = ""
+    #: Rows may share the key when they are lines of one record (the lines of one
+    #: order: same ``order_id``, same customer); the key then names the record.
+    lines: bool = False
 
     @property
     def filename(self) -> str:
@@ -159,7 +170,7 @@ REPS = Table(
     (
         C("rep_id", "string", "Sales rep identifier.", zh="销售人员编号"),
         C("rep_name", "string", "Sales rep's name.", zh="销售人员"),
-        C("region", "category", "Sales region the rep covers.", allowed=REGIONS, zh="区域"),
+        C("region", "category", "Sales region the rep covers.", allowed=REGIONS, open=True, zh="区域"),
         C("hire_date", "date", "Date the rep joined the company.", zh="入职日期"),
     ),
     zh="销售人员表",
@@ -174,8 +185,8 @@ CUSTOMERS = Table(
     (
         C("customer_id", "string", "Customer (organisation) identifier.", zh="客户编号"),
         C("customer_name", "string", "Organisation name, unique.", zh="客户名称"),
-        C("org_type", "category", "Organisation type.", allowed=ORG_TYPES, zh="单位类型"),
-        C("business_line", "category", "Main business line.", allowed=BUSINESS_LINES, zh="专业"),
+        C("org_type", "category", "Organisation type.", allowed=ORG_TYPES, open=True, zh="单位类型"),
+        C("business_line", "category", "Main business line.", allowed=BUSINESS_LINES, open=True, zh="专业"),
         C("province", "string", "Province (or province-level city).", zh="省份"),
         C("city", "string", "City, always inside `province`.", zh="城市"),
         C("estimators", "int", "Number of cost estimators employed.", unit="people",
@@ -231,12 +242,12 @@ ORDERS = Table(
         C("order_id", "string", "Order identifier.", zh="订单编号"),
         C("customer_id", "string", "Buying organisation.", zh="客户编号"),
         C("order_date", "date", "Date of the order.", zh="成交日期"),
-        C("product_line", "category", "Product line sold.", allowed=PRODUCT_LINES,
+        C("product_line", "category", "Product line sold.", allowed=PRODUCT_LINES, open=True,
           zh="成交产品"),
         C("seats", "int", "Seats (licences) sold; 0 for services.", unit="seats", minimum=0,
           zh="数量"),
-        C("amount", "int", "Revenue of the order.", unit="CNY", minimum=0, zh="成交金额"),
-        C("cost", "int", "Cost of the order: licences, channel commission, delivery, "
+        C("amount", "money", "Revenue of the order.", unit="CNY", minimum=0, zh="成交金额"),
+        C("cost", "money", "Cost of the order: licences, channel commission, delivery, "
           "installation and training visits.", unit="CNY",
           minimum=0, zh="成本"),
         C("buyer_kind", "category", "Organisation purchase or individual purchase (digest §11).",
@@ -246,6 +257,7 @@ ORDERS = Table(
     ),
     references={"customer_id": "customers"},
     zh="订单表",
+    lines=True,
 )
 
 OPPORTUNITIES = Table(
@@ -259,7 +271,7 @@ OPPORTUNITIES = Table(
         C("customer_id", "string", "Organisation the opportunity is with.", zh="客户编号"),
         C("rep_id", "string", "Sales rep working the opportunity.", zh="销售人员"),
         C("source", "category", "Where the opportunity came from (digest §12).",
-          allowed=OPPORTUNITY_SOURCES, zh="机会来源"),
+          allowed=OPPORTUNITY_SOURCES, open=True, zh="机会来源"),
         C("stage", "category", "Current pipeline category, or how it ended.", allowed=STAGES,
           zh="目前销售阶段"),
         C("opportunity_date", "date", "Entered: sales opportunity (销售机会).", zh="机会日期"),
@@ -273,15 +285,15 @@ OPPORTUNITIES = Table(
           nullable=True, zh="有效潜在客户三日期"),
         C("won_date", "date", "Closed: won (成交).", nullable=True, zh="成交日期"),
         C("lost_date", "date", "Closed: lost.", nullable=True, zh="丢单日期"),
-        C("lost_reason", "category", "Why it was lost; empty unless lost.", allowed=LOST_REASONS,
+        C("lost_reason", "category", "Why it was lost; empty unless lost.", allowed=LOST_REASONS, open=True,
           nullable=True, zh="丢单原因"),
         C("expected_close_date", "date",
           "Expected (open) or actual (closed) close date; may lie after the snapshot for open "
           "opportunities.", zh="预计购买时间"),
-        C("expected_value", "int", "Expected deal value.", unit="CNY", minimum=0,
+        C("expected_value", "money", "Expected deal value.", unit="CNY", minimum=0,
           zh="预计成交金额"),
         C("product_line", "category", "Expected (or, when won, actual) product line.",
-          allowed=PRODUCT_LINES, zh="预计成交产品"),
+          allowed=PRODUCT_LINES, open=True, zh="预计成交产品"),
         C("buyer_kind", "category", "Organisation or individual purchase (digest §11).",
           allowed=BUYER_KINDS, zh="单位购买/个人购买"),
         C("is_upgrade", "bool", "The deal upgrades software the customer already owns.",
@@ -325,9 +337,9 @@ EVENTS = Table(
         C("customer_id", "string", "Organisation on the invitation list.", zh="客户编号"),
         C("invited", "bool", "The invitation actually reached the customer.", zh="是否邀请"),
         C("channel", "category", "How the invitation was delivered; empty if not invited.",
-          allowed=EVENT_CHANNELS, nullable=True, zh="邀请方式"),
+          allowed=EVENT_CHANNELS, open=True, nullable=True, zh="邀请方式"),
         C("attended", "bool", "The customer attended.", zh="到场"),
-        C("deal_amount", "int", "Sales closed at or because of the event.", unit="CNY",
+        C("deal_amount", "money", "Sales closed at or because of the event.", unit="CNY",
           minimum=0, zh="成交金额"),
     ),
     references={"customer_id": "customers"},

@@ -6,7 +6,7 @@ loader checks and the generator writes.
 Examples
 --------
 >>> text = render_dictionary({"orders.csv": {"rows": 3}})
->>> "| `amount` | int | CNY |" in text
+>>> "| `amount` | money | CNY |" in text
 True
 """
 
@@ -19,6 +19,7 @@ _TYPE_NOTE = {
     "category": "one of the allowed values",
     "int": "whole number",
     "float": "decimal number",
+    "money": "amount in the data's currency, cents kept",
     "date": "date `YYYY-MM-DD`",
     "bool": "`true` / `false`",
 }
@@ -57,7 +58,8 @@ def render_dictionary(files: dict | None = None, header: str | None = None) -> s
         out.append(f"## {name}\n")
         out.append(f"`{t.filename}` — {t.description} Workbook sheet: {t.zh}.\n")
         if t.key:
-            out.append(f"Key: `{t.key}` (unique, never empty).")
+            out.append(f"Key: `{t.key}` (never empty; unique, except that the lines of one "
+                       "order share it)." if t.lines else f"Key: `{t.key}` (unique, never empty).")
         for col, target in t.references.items():
             key = schema.TABLES[target].key
             out.append(f"`{col}` refers to `{target}.{key}`.")
@@ -66,6 +68,8 @@ def render_dictionary(files: dict | None = None, header: str | None = None) -> s
         out.append("|---|---|---|---|---|---|---|")
         for c in t.columns:
             allowed = ", ".join(f"`{v}`" for v in c.allowed) if c.allowed else ""
+            if c.open:
+                allowed += " (or your own values)"
             if c.minimum is not None and not allowed:
                 allowed = f"≥ {c.minimum:g}"
             out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {allowed} | "
