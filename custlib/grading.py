@@ -49,8 +49,8 @@ from custlib.policy import GRADING
 from custlib.schema import IMPORTANCE
 
 __all__ = ["GRADES", "WEEKS_PER_MONTH", "grade_by_time_to_close", "grade_characteristics",
-           "grade_by_probability", "user_importance", "market_space", "contact_cadence",
-           "rep_workload"]
+           "grade_by_probability", "user_importance", "important_revenue_for", "market_space",
+           "contact_cadence", "rep_workload"]
 
 #: The grades, best first.
 GRADES = ("A", "B", "C", "D")
@@ -367,7 +367,7 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
     * ``large`` — ``estimators >= important_estimators`` (size and industry profile);
     * ``add_on`` — ``estimators − seats_owned >= important_headroom`` (add-on
       potential, seats);
-    * ``able_to_pay`` — ``revenue >= important_revenue`` (CNY a year; the key-customer
+    * ``able_to_pay`` — ``revenue >= important_revenue`` (a year; the key-customer
       threshold of the §7 pyramid); only when ``revenue`` is given;
     * ``flagged`` — any optional flag: ``wide_influence`` (high industry profile and
       influence), ``system_customer`` (systemic top-down reach), ``loyal_advocate``
@@ -390,7 +390,9 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
     important_headroom : int or None, default ``GRADING.important_headroom`` = 20
         Seats; None switches ``add_on`` off.
     important_revenue : float or None, default ``GRADING.important_revenue`` = 19000
-        CNY per year; None switches ``able_to_pay`` off.
+        Revenue per year (the bundled data's CNY figure); for other data pass
+        :func:`important_revenue_for` of the loaded data. None switches
+        ``able_to_pay`` off.
 
     Returns
     -------
@@ -453,6 +455,69 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
     out["importance"] = pd.Categorical.from_codes(codes, categories=list(IMPORTANCE))
     out["importance_zh"] = np.array([_IMPORTANCE_ZH[k] for k in IMPORTANCE])[codes]
     return out
+
+
+def important_revenue_for(crm, as_of=None) -> float:
+    """The ``important_revenue`` of :func:`user_importance` for the loaded data.
+
+    The "ability to pay" criterion is the key-customer cut-off of the §7 pyramid, a
+    money amount that depends on the business's scale, so it follows the data:
+
+    1. the user's number, when the mapping sets ``[policy.grading]
+       important_revenue`` (``crm.policy["grading"]["important_revenue"]``);
+    2. for the bundled synthetic data with the case's pyramid, ``GRADING.important_revenue``
+       (¥19,000);
+    3. otherwise the key cut-off ``thresholds_for(crm)[1]`` — the user's pyramid
+       cut-offs if set, else the revenue at the 5 % rank of the first full year
+       (:func:`custlib.pyramid.pyramid_cutoffs`).
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded data.
+    as_of : date-like, optional
+        The analysis date (default :func:`custlib.period.as_of` of ``crm``).
+
+    Returns
+    -------
+    float
+        Revenue per year, in the data's currency.
+
+    Raises
+    ------
+    ValueError
+        A user's number that is not a number >= 0, or cut-offs that cannot be read.
+
+    Examples
+    --------
+    >>> import types
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"customer_id": [f"C{i}" for i in range(100)],
+    ...                   "order_date": pd.to_datetime(["2025-03-01"] * 100),
+    ...                   "amount": [10.0 * (i + 1) for i in range(100)]})
+    >>> usd = types.SimpleNamespace(orders=o, currency="USD", synthetic=False, policy={}, as_of=None)
+    >>> important_revenue_for(usd)          # 5 of the 100 customers are above it
+    950.0
+    >>> usd.policy = {"grading": {"important_revenue": 1_200}}
+    >>> important_revenue_for(usd)
+    1200.0
+    """
+    from custlib.pyramid import pyramid_cutoffs
+
+    policy = getattr(crm, "policy", None) or {}
+    given = (policy.get("grading") or {}).get("important_revenue")
+    if given is not None:
+        try:
+            value = float(given)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"important_revenue {given!r}: expected a revenue per year >= 0")
+        return value
+    cut = pyramid_cutoffs(crm, as_of)
+    if cut.rule == "case":
+        return float(GRADING.important_revenue)
+    return float(cut.thresholds[1])
 
 
 def market_space(estimators: pd.Series, seats_owned: pd.Series, *,

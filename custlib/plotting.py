@@ -23,7 +23,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["use_course_style", "cjk_font", "yuan", "what_if"]
+from custlib import money
+
+__all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "what_if"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -110,23 +112,28 @@ def use_course_style() -> None:
 
 
 def yuan(x: float, _pos=None) -> str:
-    """Format an amount in CNY for an axis tick: ``'¥1.23M'``, ``'¥45.6k'``, ``'¥12'``.
+    """Format an amount for an axis tick in the display currency: ``'¥1.23M'``, ``'$45.6k'``.
 
-    Amounts of at least 1,000,000 in absolute value are shown in millions (M), of at
-    least 1,000 in thousands (k), both with 3 significant digits; smaller amounts are
-    rounded to whole yuan. Use with ``matplotlib.ticker.FuncFormatter(yuan)``.
+    The sign is that of the data's currency (:func:`custlib.money.symbol`; ``¥`` for
+    the bundled CNY data, ``$`` after loading a mapping with ``currency = "USD"``), so
+    a chart drawn with this formatter follows the data it shows; the name is kept
+    from when every amount was in yuan. Amounts of at least 1,000,000 in absolute
+    value are shown in millions (M), of at least 1,000 in thousands (k), both with 3
+    significant digits; smaller amounts are rounded to whole units. A display choice
+    only: the values are not changed. Use with
+    ``matplotlib.ticker.FuncFormatter(yuan)``; same as :func:`custlib.money.short`.
 
     Parameters
     ----------
     x : float
-        Amount (CNY).
+        Amount (the display currency).
     _pos : optional
         Tick position; ignored (matplotlib's formatter passes it).
 
     Returns
     -------
     str
-        The amount with a ``¥`` sign.
+        The amount with the currency's sign.
 
     Examples
     --------
@@ -134,14 +141,45 @@ def yuan(x: float, _pos=None) -> str:
     ('¥1.23M', '¥45.6k', '¥-1.5k', '¥12')
     >>> yuan(999_999), yuan(999_600_000)  # rounding up to the next unit
     ('¥1M', '¥1B')
+    >>> from custlib import money
+    >>> money.set_currency("USD"); yuan(45_600); money.set_currency("CNY")
+    '$45.6k'
     """
-    if abs(x) < 999.5:
-        return f"¥{x:.0f}"
-    units = (("k", 1e3), ("M", 1e6), ("B", 1e9))
-    for k, (unit, scale) in enumerate(units):
-        shown = f"{x / scale:.3g}"
-        if abs(float(shown)) < 1000 or k == len(units) - 1:  # 999,999 is ¥1M, not ¥1e+03k
-            return f"¥{shown}{unit}"
+    return money.short(x, _pos)
+
+
+def money_axis(axis, label: str | None = None, code: str | None = None):
+    """Make a matplotlib axis show amounts: currency ticks and, optionally, a label with the unit.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis`` or ``ax.yaxis``.
+    label : str, optional
+        Axis label; the unit is added: ``"revenue"`` → ``"revenue (USD)"``.
+    code : str, optional
+        Currency (default: the display currency, :func:`custlib.money.currency`).
+
+    Returns
+    -------
+    matplotlib.axis.Axis
+        ``axis``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = money_axis(ax.yaxis, "revenue", code="USD")
+    >>> ax.get_ylabel(), ax.yaxis.get_major_formatter()(45_600)
+    ('revenue (USD)', '$45.6k')
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda x, pos=None: money.short(x, pos, code=code)))
+    if label is not None:
+        axis.set_label_text(money.label(label, code))
+    return axis
 
 
 def what_if(function, *, show: bool = True, **controls):

@@ -27,6 +27,7 @@ __all__ = [
     "KeyAccountPolicy", "KEY_ACCOUNT",
     "GradingPolicy", "GRADING",
     "FunnelPolicy", "FUNNEL",
+    "WorkbookPolicy", "WORKBOOK",
 ]
 
 
@@ -45,7 +46,13 @@ class PyramidPolicy:
         Share of customers in each tier, top first, by revenue rank: 1 / 4 / 15 / 80 %.
     thresholds : tuple of int
         Revenue cut-offs in CNY per customer and year between consecutive tiers, from
-        the case: above ¥58,900 is VIP, above ¥19,000 key, above ¥4,820 mid.
+        the case: above ¥58,900 is VIP, above ¥19,000 key, above ¥4,820 mid. They are
+        the cut-offs of the bundled synthetic data only; for other data see
+        ``fit_ranks`` and :func:`custlib.pyramid.thresholds_for`.
+    fit_ranks : tuple of float
+        Cumulative rank shares at which the cut-offs of other data are read: the
+        revenue at the 1 % / 5 % / 20 % ranks (the top of each tier of ``shares``,
+        1, 1 + 4, 1 + 4 + 15 %) of the customers who bought in the first full year.
     pareto_target : float
         The "80" of the 80/20 rule: the revenue share whose customer share is sought.
     abc_cutoffs : tuple of float
@@ -59,6 +66,7 @@ class PyramidPolicy:
     tiers_zh: tuple[str, ...] = ("VIP客户", "大客户", "中级客户", "小客户")
     shares: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
     thresholds: tuple[int, ...] = (58_900, 19_000, 4_820)
+    fit_ranks: tuple[float, ...] = (0.01, 0.05, 0.20)
     pareto_target: float = 0.80
     abc_cutoffs: tuple[float, float] = (0.80, 0.95)
     layers: tuple[str, ...] = ("customer", "inactive", "prospect", "suspect")
@@ -238,6 +246,8 @@ class GradingPolicy:
         potential (purchase headroom of at least ``important_headroom`` seats) or
         shows ability to pay (yearly revenue of at least ``important_revenue`` CNY,
         the key-customer threshold of the §7 pyramid); otherwise general (一般用户).
+        ``important_revenue`` is the bundled data's; for other data it follows the
+        pyramid's key cut-off, :func:`custlib.grading.important_revenue_for`.
     potential_headroom, penetration : int, float
         Market-space axes (市场空间分类): high potential when purchase headroom is at
         least ``potential_headroom`` seats; low penetration when our seats are below
@@ -300,3 +310,30 @@ class FunnelPolicy:
 
 
 FUNNEL = FunnelPolicy()
+
+
+@dataclass(frozen=True)
+class WorkbookPolicy:
+    """Windows of the customer-analysis workbook (客户分析表), digest §11.
+
+    The 12-month windows themselves are those of :func:`custlib.period.window`.
+
+    Attributes
+    ----------
+    revenue_months : int
+        Length of the sales window of the master table and of the pyramid sheet
+        (months up to the analysis date).
+    recent_days : int
+        "Visited in the last three months" and the visit and call frequencies are
+        measured over the last ``recent_days`` days.
+    days_per_month : float
+        Days in an average month (365.25 / 12, rounded), to turn counts over
+        ``recent_days`` into counts per month.
+    """
+
+    revenue_months: int = 12
+    recent_days: int = 90
+    days_per_month: float = 30.44
+
+
+WORKBOOK = WorkbookPolicy()

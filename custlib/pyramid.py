@@ -7,7 +7,10 @@ small) or by *revenue thresholds* (more than ¥58,900 a year is VIP, and so on).
 the average, and each tier's share of customers and of revenue.
 
 All functions take a :class:`pandas.Series` of revenue per customer (index:
-customer id, values: CNY, non-negative) and are vectorised.
+customer id, values: money in the data's currency, cents kept, non-negative) and
+are vectorised. The case's cut-offs are those of the bundled synthetic data; for
+other data :func:`thresholds_for` reads them from the data (or from the user's
+mapping), so a dollar export is not tiered by yuan cut-offs.
 
 Examples
 --------
@@ -32,15 +35,19 @@ small       1701  1973160       1160.0
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from custlib import money, period
 from custlib._validate import check_fraction, check_frame, check_series
 from custlib.policy import PYRAMID
 
 __all__ = ["tiers_by_share", "tiers_by_threshold", "tier_table", "top_share", "pareto_fraction",
            "lorenz_curve", "gini", "abc_classes", "whale_curve", "customer_layers",
-           "layer_counts", "group_concentration"]
+           "layer_counts", "group_concentration", "fit_thresholds", "check_thresholds",
+           "Cutoffs", "pyramid_cutoffs", "thresholds_for", "thresholds_note", "is_bundled"]
 
 
 def _check_revenue(revenue: pd.Series, name: str = "revenue") -> pd.Series:
@@ -624,3 +631,302 @@ def group_concentration(share_customers, share_profit, share_time=None,
         table["share_time"] = st
         table["profit_per_time"] = sp / st.where(st > 0)
     return table
+
+
+# --- cut-offs that fit the data ---------------------------------------------------------
+
+def check_thresholds(values, n: int = len(PYRAMID.tiers) - 1) -> tuple[float, ...]:
+    """Pyramid cut-offs given by a user, checked: ``n`` numbers >= 0, strictly decreasing.
+
+    Parameters
+    ----------
+    values : sequence of float or str
+        The cut-offs, highest first: a list (``[60000, 20000, 5000]``, as in a mapping's
+        ``[policy.pyramid] thresholds``) or text ``"60000,20000,5000"`` (as given to
+        ``custlib run --thresholds``).
+    n : int, default 3
+        How many cut-offs (one fewer than the tiers).
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    ValueError
+        Not ``n`` numbers, a negative one, or not strictly decreasing.
+
+    Examples
+    --------
+    >>> check_thresholds("60000, 20000, 5000.50")
+    (60000.0, 20000.0, 5000.5)
+    >>> check_thresholds([5000, 20000, 60000])
+    Traceback (most recent call last):
+    ...
+    ValueError: pyramid thresholds must be strictly decreasing, highest (VIP) first: got [5000.0, 20000.0, 60000.0]; e.g. 60000,20000,5000
+    """
+    parts = values.replace(";", ",").split(",") if isinstance(values, str) else list(values)
+    try:
+        t = [float(str(v).replace("_", "").strip()) for v in parts]
+    except ValueError:
+        raise ValueError(f"pyramid thresholds {values!r}: expected {n} numbers, highest first, "
+                         "e.g. 60000,20000,5000") from None
+    if len(t) != n or not all(np.isfinite(t)):
+        raise ValueError(f"pyramid thresholds {values!r}: expected {n} numbers, highest first, "
+                         "e.g. 60000,20000,5000")
+    if min(t) < 0:
+        raise ValueError(f"pyramid thresholds must be >= 0, got {t}")
+    if np.any(np.diff(t) >= 0):
+        raise ValueError(f"pyramid thresholds must be strictly decreasing, highest (VIP) first: "
+                         f"got {t}; e.g. 60000,20000,5000")
+    return tuple(t)
+
+
+def fit_thresholds(revenue: pd.Series, ranks: tuple[float, ...] = PYRAMID.fit_ranks
+                   ) -> tuple[float, ...]:
+    """Cut-offs read from the data: the revenue at the 1 % / 5 % / 20 % ranks.
+
+    With revenue sorted from the largest, ``r(1) >= r(2) >= … >= r(n)``, and
+    ``k_j = round(n · s_j)`` customers wanted above cut-off *j*::
+
+        t_j = r(k_j + 1)        (r(n + 1) = 0)
+
+    the highest revenue *not* in the top ``s_j``; as in :func:`tiers_by_threshold` a
+    customer must *exceed* the cut-off, so exactly ``k_j`` customers are above it when
+    revenues are distinct, and at most ``k_j`` when some are tied. When ties (or few
+    customers) make two cut-offs equal, the higher one is moved up halfway to the next
+    larger revenue (one unit above the largest when there is none), so the cut-offs
+    stay strictly decreasing; the tier between them is then empty. With the default
+    ranks, the pyramid's tiers hold 1 / 4 / 15 / 80 % of the customers.
+
+    Parameters
+    ----------
+    revenue : Series
+        Revenue per customer over one year (>= 0; customers who bought).
+    ranks : tuple of float, default ``PYRAMID.fit_ranks`` = (0.01, 0.05, 0.20)
+        Cumulative shares of customers above each cut-off, increasing (fractions 0–1).
+
+    Returns
+    -------
+    tuple of float
+        The cut-offs, strictly decreasing, in the units of ``revenue`` (cents kept).
+
+    Raises
+    ------
+    ValueError
+        ``revenue`` empty, negative or missing; ``ranks`` not increasing within 0–1.
+
+    Examples
+    --------
+    200 customers with revenue 1, 2, …, 200: 2 are above 198, 10 above 190, 40 above 160.
+
+    >>> import pandas as pd
+    >>> r = pd.Series(range(1, 201), dtype=float)
+    >>> fit_thresholds(r)
+    (198.0, 190.0, 160.0)
+    >>> [int((r > t).sum()) for t in fit_thresholds(r)]
+    [2, 10, 40]
+    """
+    revenue = _check_revenue(revenue)
+    s = np.asarray(ranks, dtype=float)
+    if s.ndim != 1 or len(s) == 0 or s.min() < 0 or s.max() > 1 or np.any(np.diff(s) <= 0):
+        raise ValueError(f"ranks must be increasing fractions between 0 and 1, got {ranks}")
+    r = np.sort(revenue.to_numpy(dtype=float))[::-1]
+    n = len(r)
+    k = np.minimum(np.round(s * n).astype(np.int64), n)
+    padded = np.append(r, 0.0)
+    t = padded[k].copy()
+    for j in range(len(t) - 2, -1, -1):  # from the lowest cut-off up
+        if t[j] <= t[j + 1]:
+            larger = r[r > t[j + 1]]
+            t[j] = (t[j + 1] + larger.min()) / 2 if larger.size else t[j + 1] + 1.0
+    return tuple(float(x) for x in t)
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """The pyramid cut-offs applied to a dataset, and where they come from.
+
+    Attributes
+    ----------
+    thresholds : tuple of float
+        Revenue a customer must exceed to be VIP, key, mid (the data's currency).
+    rule : str
+        ``"mapping"`` (the user's, from the mapping or ``--thresholds``), ``"case"``
+        (the bundled synthetic data: the digest's §7 case), ``"first_full_year"`` or
+        ``"last_12_months"`` (read from the data by :func:`fit_thresholds`).
+    note : str
+        One sentence saying which rule was used, for tables and pages.
+    start, end : Timestamp or None
+        The year the cut-offs were read from (fitted rules only).
+    customers : int or None
+        How many customers bought in that year (fitted rules only).
+    """
+
+    thresholds: tuple[float, ...]
+    rule: str
+    note: str
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    customers: int | None = None
+
+
+def _currency_of(crm) -> str:
+    return getattr(crm, "currency", None) or money.currency()
+
+
+def is_bundled(crm) -> bool:
+    """True for the bundled synthetic case data (``crm.synthetic``, CNY).
+
+    An object without a ``synthetic`` attribute counts as bundled unless its
+    currency (``currency``, else the display currency) is not CNY.
+    """
+    return bool(getattr(crm, "synthetic", True)) and _currency_of(crm) == money.DEFAULT_CURRENCY
+
+
+def _user_policy(crm, section: str, key: str):
+    policy = getattr(crm, "policy", None) or {}
+    return (policy.get(section) or {}).get(key)
+
+
+def _show(values, code) -> str:
+    decimals = 0 if all(float(v).is_integer() for v in values) else 2
+    return " / ".join(money.money(v, decimals, code=code) for v in values)
+
+
+_HOW_TO_SET = ("set your own with [policy.pyramid] thresholds = [vip, key, mid] in the mapping "
+               "or custlib run --thresholds vip,key,mid")
+
+
+def pyramid_cutoffs(crm, as_of=None, ranks: tuple[float, ...] = PYRAMID.fit_ranks) -> Cutoffs:
+    """The revenue cut-offs of the pyramid for the loaded data, and the rule used.
+
+    In order:
+
+    1. the user's cut-offs, when the mapping sets ``[policy.pyramid] thresholds``
+       (or ``custlib run --thresholds``), i.e. ``crm.policy["pyramid"]["thresholds"]``;
+    2. for the bundled synthetic data, the case's ``PYRAMID.thresholds``
+       (¥58,900 / ¥19,000 / ¥4,820, digest §7);
+    3. otherwise :func:`fit_thresholds` of the revenue per customer in the first full
+       year of the data (:func:`custlib.period.first_full_year`, counted back from the
+       analysis date; a year without any sale, a gap in the data, is skipped for the
+       next), over the customers who bought in it — so a later year can be tiered by
+       the same fixed cut-offs and compared, as in the case's year two;
+    4. with less than a year of orders, the same over the 12 months up to the
+       analysis date (:func:`custlib.period.window`).
+
+    Parameters
+    ----------
+    crm : CRMData
+        The loaded data; needs ``orders``. ``policy``, ``synthetic``, ``currency``
+        and ``as_of`` are read when present.
+    as_of : date-like, optional
+        The analysis date (default :func:`custlib.period.as_of` of ``crm``).
+    ranks : tuple of float, default ``PYRAMID.fit_ranks``
+        Passed to :func:`fit_thresholds`.
+
+    Returns
+    -------
+    Cutoffs
+
+    Raises
+    ------
+    ValueError
+        The user's cut-offs are not 3 decreasing numbers, or (rules 3–4) nobody
+        bought in the year read.
+
+    Examples
+    --------
+    Dollar data (not the bundled set), two years of orders: the cut-offs come from
+    the first year, 2024.
+
+    >>> import pathlib, types
+    >>> import pandas as pd
+    >>> days = pd.to_datetime(["2024-01-01"] * 50 + ["2024-07-15"] * 50 + ["2025-06-30"])
+    >>> o = pd.DataFrame({"customer_id": [f"C{i}" for i in range(100)] + ["C0"],
+    ...                   "order_date": days, "amount": [10.0 * (i + 1) for i in range(100)] + [5.0]})
+    >>> usd = types.SimpleNamespace(orders=o, currency="USD", synthetic=False, policy={},
+    ...                             as_of=pd.Timestamp("2025-12-31"))
+    >>> c = pyramid_cutoffs(usd)
+    >>> c.thresholds, c.rule
+    ((990.0, 950.0, 800.0), 'first_full_year')
+    >>> print(c.note)  # doctest: +NORMALIZE_WHITESPACE
+    pyramid cut-offs $990 / $950 / $800: the revenue at the 1 % / 5 % / 20 % ranks of the
+    100 customers who bought in the first full year of the data, 2024-01-01 to 2024-12-31;
+    set your own with [policy.pyramid] thresholds = [vip, key, mid] in the mapping or
+    custlib run --thresholds vip,key,mid
+    >>> usd.policy = {"pyramid": {"thresholds": [2000, 500, 100]}}
+    >>> thresholds_for(usd)
+    (2000.0, 500.0, 100.0)
+    """
+    code = _currency_of(crm)
+    given = _user_policy(crm, "pyramid", "thresholds")
+    if given is not None:
+        t = check_thresholds(given)
+        return Cutoffs(t, "mapping", f"pyramid cut-offs {_show(t, code)}: set for this data "
+                                     "(mapping [policy.pyramid] thresholds or --thresholds)")
+    if is_bundled(crm):
+        t = tuple(float(x) for x in PYRAMID.thresholds)
+        return Cutoffs(t, "case", f"pyramid cut-offs {_show(t, code)}: the case's (digest §7), "
+                                  "for the bundled synthetic data; " + _HOW_TO_SET)
+    end = period.as_of(crm, as_of)
+    orders = crm.orders[crm.orders["order_date"] <= end]
+    year = period.first_full_year(orders, end)
+    years = []  # the full years from the first one up to the analysis date
+    if year is not None:
+        back = 0
+        while period.window(end, 12, back)[0] >= year[0]:
+            years.insert(0, period.window(end, 12, back))
+            back += 1
+    revenue, where = pd.Series(dtype=float), ""
+    for k, (start, stop) in enumerate(years):  # a year without a sale (a gap) is skipped
+        revenue = period.revenue_by_customer(orders, start, stop)
+        revenue = revenue[revenue > 0]
+        if not revenue.empty:
+            rule = "first_full_year"
+            where = "the first full year of the data" + (" with sales" if k else "")
+            break
+    if revenue.empty:
+        rule = "last_12_months"
+        start, stop = period.window(end)
+        revenue = period.revenue_by_customer(orders, start, stop)
+        revenue = revenue[revenue > 0]
+        where = ("the last 12 months" + (" (the data spans less than a full year)"
+                                         if year is None else ""))
+    span = f"{start.date().isoformat()} to {stop.date().isoformat()}"
+    if revenue.empty:
+        raise ValueError(f"no customer bought from {span}: the pyramid cut-offs cannot be read "
+                         f"from the data; {_HOW_TO_SET}")
+    t = fit_thresholds(revenue, ranks)
+    ranks_text = " / ".join(f"{x:.0%}".replace("%", " %") for x in ranks)
+    note = (f"pyramid cut-offs {_show(t, code)}: the revenue at the {ranks_text} ranks of the "
+            f"{len(revenue):,} customers who bought in {where}, {span}; {_HOW_TO_SET}")
+    return Cutoffs(t, rule, note, start, stop, len(revenue))
+
+
+def thresholds_for(crm, as_of=None) -> tuple[float, ...]:
+    """The pyramid's revenue cut-offs for the loaded data: ``pyramid_cutoffs(crm).thresholds``.
+
+    The user's (mapping or ``--thresholds``), else the case's for the bundled data,
+    else read from the data's first full year; see :func:`pyramid_cutoffs`. Pass
+    them on as ``tiers_by_threshold(revenue, thresholds_for(crm))``.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> thresholds_for(load())
+    (58900.0, 19000.0, 4820.0)
+    """
+    return pyramid_cutoffs(crm, as_of).thresholds
+
+
+def thresholds_note(crm, as_of=None) -> str:
+    """The sentence saying which cut-offs :func:`thresholds_for` gives, and why.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> thresholds_note(load())[:60]
+    "pyramid cut-offs ¥58,900 / ¥19,000 / ¥4,820: the case's (dig"
+    """
+    return pyramid_cutoffs(crm, as_of).note

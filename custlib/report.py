@@ -2,6 +2,12 @@
 
 Written with openpyxl; one sheet per table, bilingual sheet names, written to a
 temporary file and renamed so a failed run leaves no partial workbook.
+
+Every window is :func:`custlib.period.window` up to :func:`custlib.period.as_of`, the
+same as the lessons', so the HTML pages and the Excel file cannot disagree by a day.
+The pyramid's cut-offs are :func:`custlib.pyramid.pyramid_cutoffs` of the data (the
+case's for the bundled data, the user's or the data's own otherwise). Money cells
+keep their cents and carry the currency's number format (:func:`custlib.money.excel_format`).
 """
 
 from __future__ import annotations
@@ -13,17 +19,32 @@ from pathlib import Path
 
 import pandas as pd
 
+from custlib import money, period
 from custlib.data import CRMData
+from custlib.policy import WORKBOOK
 from custlib.pyramid import (abc_classes, customer_layers, layer_counts, pareto_fraction,
-                             tier_table, tiers_by_threshold, top_share)
+                             pyramid_cutoffs, tier_table, tiers_by_threshold, top_share)
 from custlib.workbook import (ROLLUP_NAMES, classification_summary, master_table,
                               open_opportunities, purchase_summary, upgrade_analysis)
 
-__all__ = ["as_of_date", "workbook_tables", "write_workbook", "write_charts"]
+__all__ = ["as_of_date", "workbook_tables", "write_workbook", "write_charts", "pyramid_chart",
+           "MONEY_COLUMNS", "PYRAMID_SHEET"]
+
+#: Columns of the workbook's sheets that hold money: written unrounded, shown with the
+#: currency's number format.
+MONEY_COLUMNS = frozenset({"revenue", "avg_revenue", "min_revenue", "max_revenue", "cut_off",
+                           "revenue_12m", "expected_value", "expected_sales_value",
+                           "event_deal_amount", "upgrade_value", "deal_amount"})
+
+#: The sheet of the customer pyramid.
+PYRAMID_SHEET = "pyramid · 客户金字塔"
 
 
 def as_of_date(crm: CRMData) -> pd.Timestamp:
-    """The snapshot date of a dataset: the latest order or activity date, at midnight.
+    """The analysis date of a dataset: :func:`custlib.period.as_of`.
+
+    The date stated with the data (mapping, ``--as-of``, ``load(as_of=...)``), else the
+    latest order or activity date, at midnight.
 
     Parameters
     ----------
@@ -34,7 +55,7 @@ def as_of_date(crm: CRMData) -> pd.Timestamp:
     Returns
     -------
     Timestamp
-        The latest date, normalised to midnight.
+        The date, normalised to midnight.
 
     Examples
     --------
@@ -47,21 +68,27 @@ def as_of_date(crm: CRMData) -> pd.Timestamp:
     >>> as_of_date(CRMData(path=pathlib.Path("."), orders=o)).date().isoformat()
     '2025-11-30'
     """
-    dates = [crm.orders["order_date"].max()]
-    if crm.activities is not None and len(crm.activities):
-        dates.append(crm.activities["activity_date"].max())
-    return pd.Timestamp(max(dates)).normalize()
+    return period.as_of(crm)
+
+
+def _year_revenue(crm: CRMData, as_of) -> tuple[pd.Timestamp, pd.Timestamp, pd.Series]:
+    """The window of the last 12 months and the positive revenue per customer in it."""
+    start, end = period.window(as_of, WORKBOOK.revenue_months)
+    revenue = period.revenue_by_customer(crm.orders, start, end)
+    return start, end, revenue[revenue > 0]
 
 
 def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     """Every sheet of the manager's workbook, by sheet name (English · Chinese).
 
-    The analyses of the last 12 months (``as_of − 1 year`` exclusive to ``as_of``
-    inclusive) that a manager reviews (digest §7, §10–§12):
+    The analyses of the last 12 months (:func:`custlib.period.window` up to ``as_of``)
+    that a manager reviews (digest §7, §10–§12):
 
     * ``pyramid · 客户金字塔`` — :func:`custlib.pyramid.tier_table` of the revenue by
-      the threshold tiers (§7), plus the inactive / prospect / suspect counts when
-      customers are loaded;
+      the threshold tiers (§7), with each tier's ``cut_off`` (the revenue its
+      customers exceed: :func:`custlib.pyramid.pyramid_cutoffs` of the data), plus the
+      inactive / prospect / suspect counts when customers are loaded; the sentence
+      saying which cut-offs were used is in the table's ``attrs["note"]``;
     * with customers: ``master · 客户分析总表`` (:func:`custlib.workbook.master_table`)
       and ``classification · 客户分类汇总表`` (§11);
     * with opportunities: ``organisation · 单位购买汇总表``, ``individual · 个人购买汇总表``
@@ -82,7 +109,8 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to DataFrame
-        Sheet name to table, the §11 roll-ups first, then the analysis tables.
+        Sheet name to table, the §11 roll-ups first, then the analysis tables. Money
+        columns (:data:`MONEY_COLUMNS`) keep their cents.
 
     Raises
     ------
@@ -100,28 +128,30 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     >>> sheets = workbook_tables(CRMData(path=pathlib.Path("."), orders=o))
     >>> list(sheets)
     ['pyramid · 客户金字塔', 'pareto · 二八法则', 'lifecycle · 生命周期']
-    >>> sheets["pyramid · 客户金字塔"]["customers"].tolist()  # vip, key, mid, small
-    [1, 0, 1, 0]
+    >>> pyramid = sheets["pyramid · 客户金字塔"]
+    >>> int(pyramid["customers"].sum()), float(pyramid["revenue"].sum())  # A and B bought
+    (2, 92000.0)
     """
-    as_of = pd.Timestamp(as_of) if as_of is not None else as_of_date(crm)
-    year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    recent = crm.orders[(crm.orders["order_date"] >= year_start) & (crm.orders["order_date"] <= as_of)]
-    revenue = recent.groupby("customer_id")["amount"].sum()
-    revenue = revenue[revenue > 0]
+    as_of = period.as_of(crm, as_of)
+    year_start, year_end, revenue = _year_revenue(crm, as_of)
     sheets: dict[str, pd.DataFrame] = {}
-    pyramid = tier_table(revenue, tiers_by_threshold(revenue))
+    cut = pyramid_cutoffs(crm, as_of)
+    pyramid = tier_table(revenue, tiers_by_threshold(revenue, cut.thresholds))
+    pyramid.insert(0, "cut_off", [*cut.thresholds, 0.0][:len(pyramid)])
     if crm.customers is not None:
         layers = layer_counts(customer_layers(crm.customers, crm.orders, crm.opportunities,
-                                              start=year_start, end=as_of))
+                                              start=year_start, end=year_end))
         pyramid = pd.concat([pyramid, layers.iloc[1:].rename("customers").to_frame()])
-    sheets["pyramid · 客户金字塔"] = pyramid
-    if crm.customers is not None and _has(crm.customers, "org_type", "business_line", "rep_id"):
+    pyramid.attrs["note"] = cut.note
+    sheets[PYRAMID_SHEET] = pyramid
+    if crm.customers is not None:  # the master table with what the data knows
         master = master_table(crm.customers, as_of=as_of, orders=crm.orders,
                               contacts=crm.contacts, opportunities=crm.opportunities,
                               activities=crm.activities, events=crm.events)
         sheets["master · 客户分析总表"] = master
-        sheets[f"classification · {ROLLUP_NAMES['classification_summary']}"] = \
-            classification_summary(master)
+        if _has(crm.customers, "org_type", "business_line", "rep_id"):
+            sheets[f"classification · {ROLLUP_NAMES['classification_summary']}"] = \
+                classification_summary(master)
     sheets["pareto · 二八法则"] = _pareto_table(revenue)
     sheets["lifecycle · 生命周期"] = _lifecycle_table(crm, as_of)
     if crm.opportunities is not None and "stage" in crm.opportunities:
@@ -270,6 +300,31 @@ def _no_formulas(sheet) -> None:
                 cell.data_type = "s"
 
 
+def _currency_code(crm: CRMData) -> str:
+    return getattr(crm, "currency", None) or money.currency()
+
+
+def _money_decimals(values: pd.Series) -> int:
+    """0 when every amount is whole (the bundled data), else 2: cents are shown."""
+    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return 0 if len(v) == 0 or (v == v.round()).all() else 2
+
+
+def _format_money(sheet, df: pd.DataFrame, code: str) -> None:
+    """Give the money columns of ``df``, as written by ``to_excel`` into ``sheet``, the
+    currency's number format (values unchanged: cents stay in the cell)."""
+    if df.columns.nlevels != 1:
+        return
+    offset = df.index.nlevels
+    for j, name in enumerate(df.columns):
+        if name not in MONEY_COLUMNS or not pd.api.types.is_numeric_dtype(df[name]):
+            continue
+        fmt = money.excel_format(_money_decimals(df[name]), code=code)
+        for (cell,) in sheet.iter_rows(min_row=2, max_row=len(df) + 1, min_col=offset + j + 1,
+                                       max_col=offset + j + 1):
+            cell.number_format = fmt
+
+
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     """Write :func:`workbook_tables` to an ``.xlsx`` file, one sheet per table.
 
@@ -287,6 +342,12 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     file every text is quoted, and text starting with ``= + - @``, a tab or a
     carriage return gets a leading ``'`` (:func:`csv_safe`), so a spreadsheet opening
     it shows the text.
+
+    Money cells (:data:`MONEY_COLUMNS`) hold the amounts unrounded, cents kept, with
+    the number format of the data's currency (``crm.currency``, else the display
+    currency): ``"¥"#,##0`` for whole amounts, ``"$"#,##0.00`` when a column has cents.
+    Under the pyramid table a line says which cut-offs were used
+    (:func:`custlib.pyramid.pyramid_cutoffs`).
 
     Parameters
     ----------
@@ -323,6 +384,7 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
     """
     path = Path(path)
     sheets = workbook_tables(crm, as_of)
+    code = _currency_code(crm)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
@@ -340,6 +402,10 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None) -> Path:
                     note.to_excel(xl, sheet_name=name[:31])
                 else:
                     _excel_safe(df).to_excel(xl, sheet_name=name[:31])
+                    _format_money(xl.sheets[name[:31]], df, code)
+                    if df.attrs.get("note"):
+                        xl.sheets[name[:31]].cell(row=len(df) + 3, column=1,
+                                                  value=excel_safe_text(df.attrs["note"]))
                 _no_formulas(xl.sheets[name[:31]])
         os.replace(tmp, path)
     finally:
@@ -388,14 +454,15 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from custlib.plotting import use_course_style, yuan
+    from custlib.plotting import use_course_style
     from custlib.pyramid import lorenz_curve
 
     use_course_style()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    as_of = pd.Timestamp(as_of) if as_of is not None else as_of_date(crm)
+    as_of = period.as_of(crm, as_of)
     tables = workbook_tables(crm, as_of)
+    code = _currency_code(crm)
     written = []
 
     def save(fig, name):
@@ -404,21 +471,11 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
         plt.close(fig)
         written.append(path)
 
-    pyramid = tables["pyramid · 客户金字塔"]
-    tiers = pyramid.dropna(subset=["revenue"]) if "revenue" in pyramid else pyramid
-    tiers = tiers[[i != "total" for i in tiers.index]]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.barh([str(i) for i in tiers.index][::-1], tiers["revenue"].to_numpy()[::-1])
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(yuan))
-    ax.set_title("Revenue by tier of the customer pyramid (客户金字塔), last 12 months")
-    ax.set_xlabel("revenue (CNY)")
-    save(fig, "pyramid.png")
+    save(pyramid_chart(tables[PYRAMID_SHEET], code), "pyramid.png")
 
-    year_start = as_of - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    o = crm.orders[(crm.orders["order_date"] >= year_start) & (crm.orders["order_date"] <= as_of)]
-    revenue = o.groupby("customer_id")["amount"].sum()
+    revenue = _year_revenue(crm, as_of)[2]
     # the Pareto curve is the Lorenz curve read from the other end: largest customers first
-    lorenz = lorenz_curve(revenue[revenue > 0])
+    lorenz = lorenz_curve(revenue)
     x = 1 - lorenz["share_customers"].to_numpy()[::-1]
     y = 1 - lorenz["share_value"].to_numpy()[::-1]
     fig, ax = plt.subplots(figsize=(6, 5))
@@ -439,3 +496,46 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
         ax.set_xlabel("opportunities")
         save(fig, "funnel.png")
     return written
+
+
+def pyramid_chart(pyramid: pd.DataFrame, code: str | None = None):
+    """Bar chart of the revenue per tier of a pyramid sheet, ticks in the data's currency.
+
+    Drawn in the course style (:func:`custlib.plotting.use_course_style`).
+
+    Parameters
+    ----------
+    pyramid : DataFrame
+        The ``pyramid · 客户金字塔`` table of :func:`workbook_tables` (rows without
+        revenue, the layers below the pyramid, are left out).
+    code : str, optional
+        Currency of the ticks and the axis label (default: the display currency).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not closed: the caller saves or shows it.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"revenue": [120_000.0, 45_000.5]}, index=["vip", "key"])
+    >>> fig = pyramid_chart(t, code="USD")
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].xaxis.get_major_formatter()(45_000.5)
+    ('revenue (USD)', '$45k')
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    from custlib.plotting import money_axis, use_course_style
+
+    use_course_style()  # the title has Chinese: the CJK fallback font
+    tiers = pyramid.dropna(subset=["revenue"]) if "revenue" in pyramid else pyramid
+    tiers = tiers[[i != "total" for i in tiers.index]]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.barh([str(i) for i in tiers.index][::-1], tiers["revenue"].to_numpy()[::-1])
+    money_axis(ax.xaxis, "revenue", code)
+    ax.set_title("Revenue by tier of the customer pyramid (客户金字塔), last 12 months")
+    return fig

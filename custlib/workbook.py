@@ -9,8 +9,9 @@ table (客户分析总表); the manager's roll-ups are filtered out of it:
   summary (个人购买汇总表): open deals by who pays;
 * the user-upgrade analysis (用户升级分析表): open upgrade deals and their value;
 
-each with the **expected sales value** = expected deal value × close probability
-(CNY). Unknown fields stay blank, never invented.
+each with the **expected sales value** = expected deal value × close probability.
+Unknown fields stay blank, never invented. Amounts are in the data's currency with
+their cents (:mod:`custlib.money` decides how they are shown).
 
 Examples
 --------
@@ -25,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib import schema
+from custlib import period, schema
 from custlib._validate import check_frame
-from custlib.policy import GRADING
+from custlib.policy import GRADING, WORKBOOK
 
 __all__ = ["expected_sales_value", "open_opportunities", "master_table",
            "classification_summary", "purchase_summary", "upgrade_analysis", "ROLLUP_NAMES"]
@@ -42,20 +43,20 @@ ROLLUP_NAMES = {
 
 
 def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:
-    """Expected sales value per opportunity: ``expected_value × probability`` (CNY).
+    """Expected sales value per opportunity: ``expected_value × probability`` (money).
 
     The value the workbook's roll-ups sum (digest §11).
 
     Parameters
     ----------
     opportunities : DataFrame
-        Needs ``expected_value`` (CNY) and ``probability`` (fraction 0–1), numeric;
+        Needs ``expected_value`` (money) and ``probability`` (fraction 0–1), numeric;
         may be empty.
 
     Returns
     -------
     Series
-        Named ``expected_sales_value`` (CNY, float), same index.
+        Named ``expected_sales_value`` (money, float), same index.
 
     Raises
     ------
@@ -87,7 +88,7 @@ def open_opportunities(opportunities: pd.DataFrame, as_of, **grade_kw) -> pd.Dat
     Keeps the rows whose ``stage`` is open (``schema.OPEN_STAGES``) and adds:
 
     * ``grade`` — A/B/C/D by :func:`custlib.grading.grade_by_probability`;
-    * ``expected_sales_value`` — ``expected_value × probability`` (CNY);
+    * ``expected_sales_value`` — ``expected_value × probability`` (money);
     * ``closes_within_3_months`` — ``expected_close_date <= as_of + 3 months``
       (calendar months; the horizon is ``GRADING.within_months[-1]``).
 
@@ -95,7 +96,7 @@ def open_opportunities(opportunities: pd.DataFrame, as_of, **grade_kw) -> pd.Dat
     ----------
     opportunities : DataFrame
         Needs ``customer_id``, ``stage``, ``expected_close_date`` (datetime64),
-        ``expected_value`` (CNY) and ``probability`` (0–1); may be empty.
+        ``expected_value`` (money) and ``probability`` (0–1); may be empty.
     as_of : date-like
         The inventory date.
     **grade_kw
@@ -156,7 +157,8 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
                  contacts: pd.DataFrame | None = None,
                  opportunities: pd.DataFrame | None = None,
                  activities: pd.DataFrame | None = None,
-                 events: pd.DataFrame | None = None, recent_days: int = 90) -> pd.DataFrame:
+                 events: pd.DataFrame | None = None,
+                 recent_days: int = WORKBOOK.recent_days) -> pd.DataFrame:
     """The master customer-analysis table (客户分析总表): one row per customer (digest §11).
 
     Each table given adds its field group; groups whose table is missing are left out
@@ -165,7 +167,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
     Parameters
     ----------
     customers : DataFrame
-        Canonical customers table; needs ``customer_id`` and ``rep_id``. Optional
+        Canonical customers table; needs ``customer_id`` (``rep_id`` empty when absent). Optional
         columns are copied when present (``customer_name``, ``status_layer``,
         ``importance``, ``org_type``, ``business_line``, ``estimators``,
         ``seats_owned``, ``competitor``, ``competitor_seats``).
@@ -173,8 +175,9 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         The inventory date (the snapshot). Keyword-only.
     orders, contacts, opportunities, activities, events : DataFrame, optional
         Canonical tables (see :mod:`custlib.schema`).
-    recent_days : int, default 90
-        The "last three months" window of the relationship fields (days).
+    recent_days : int, default ``WORKBOOK.recent_days`` = 90
+        The "last three months" window of the relationship fields (days); per-month
+        frequencies divide by ``recent_days / WORKBOOK.days_per_month``.
 
     Returns
     -------
@@ -192,15 +195,16 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         * needs — ``estimators`` (people), ``seats_owned``, ``headroom``
           (``max(estimators − seats_owned, 0)``), ``competitor_seats`` (seats),
           ``competitor``;
-        * sales (orders) — ``revenue_12m``: revenue of the 12 months to ``as_of`` (CNY);
+        * sales (orders) — ``revenue_12m``: revenue of the 12 months up to ``as_of``
+          (:func:`custlib.period.window`; float, cents kept);
         * pipeline (opportunities) — ``open_deals`` (count), ``grade`` (best grade),
           and for the open deal with the largest expected sales value its ``stage``,
-          ``expected_close_date``, ``product_line``, ``expected_value`` (CNY) and
-          ``probability``; ``expected_sales_value`` (sum over open deals, CNY);
+          ``expected_close_date``, ``product_line``, ``expected_value`` (money) and
+          ``probability``; ``expected_sales_value`` (sum over open deals, money);
           ``org_purchase_3m`` / ``individual_purchase_3m`` (an open organisation /
           individual deal expected within three months);
         * events — ``events_invited``, ``events_attended`` (counts) and
-          ``event_deal_amount`` (CNY).
+          ``event_deal_amount`` (money).
 
     Raises
     ------
@@ -219,18 +223,27 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
     ...                   "amount": [8_000, 5_000, 1_200]})
     >>> m = master_table(c, as_of="2025-12-31", orders=o)
     >>> m["revenue_12m"].tolist(), m["headroom"].tolist(), m["market_space"].tolist()
-    ([8000, 1200, 0], [25, 0, 8], ['A', 'D', 'A'])
+    ([8000.0, 1200.0, 0.0], [25, 0, 8], ['A', 'D', 'A'])
     """
     from custlib.grading import market_space
 
-    check_frame(customers, "customers", ["customer_id", "rep_id"])
+    check_frame(customers, "customers", ["customer_id"])
     as_of = pd.Timestamp(as_of)
     base_cols = ["rep_id", "customer_name", "status_layer", "importance", "org_type",
                  "business_line", "estimators", "seats_owned", "competitor", "competitor_seats"]
     m = customers.set_index("customer_id")[[c for c in base_cols if c in customers.columns]].copy()
+    if "rep_id" not in m.columns:  # an export without owners: the column stays, empty
+        m.insert(0, "rep_id", pd.Series(pd.NA, index=m.index, dtype="string"))
     if {"estimators", "seats_owned"} <= set(m.columns):
+        # a customer whose estimators or seats are blank has no headroom or class: unknown
+        known = (m["estimators"].notna() & m["seats_owned"].notna()).to_numpy()
         m["headroom"] = (m["estimators"] - m["seats_owned"]).clip(lower=0)
-        m["market_space"] = market_space(m["estimators"], m["seats_owned"])
+        space = pd.Series(pd.Categorical([None] * len(m), categories=list("ABCD"), ordered=True),
+                          index=m.index, name="market_space")
+        if known.any():
+            space[known] = market_space(m.loc[known, "estimators"].astype("int64"),
+                                        m.loc[known, "seats_owned"].astype("int64"))
+        m["market_space"] = space
 
     if contacts is not None:
         m = m.join(_main_contact(contacts))
@@ -241,7 +254,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         a = activities[activities["activity_date"] <= as_of]
         recent = a[a["activity_date"] > as_of - pd.Timedelta(days=recent_days)]
         kind = recent["activity_type"].astype(str)
-        months = recent_days / 30.44
+        months = recent_days / WORKBOOK.days_per_month
         visits = recent[kind.isin(["visit", "meeting"])].groupby("customer_id").size()
         calls = recent[kind == "call"].groupby("customer_id").size()
         m["visited_recently"] = m.index.isin(visits.index)
@@ -252,10 +265,8 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
     if orders is not None:
         check_frame(orders, "orders", ["customer_id", "order_date", "amount"], allow_empty=True,
                     dates=["order_date"])
-        window = (orders["order_date"] > as_of - pd.DateOffset(years=1)) & (
-            orders["order_date"] <= as_of)
-        rev = orders[window].groupby("customer_id")["amount"].sum()
-        m["revenue_12m"] = rev.reindex(m.index, fill_value=0)
+        rev = period.revenue_by_customer(orders, *period.window(as_of, WORKBOOK.revenue_months))
+        m["revenue_12m"] = rev.reindex(m.index, fill_value=0.0)
 
     if opportunities is not None:
         op = open_opportunities(opportunities, as_of)
@@ -305,7 +316,7 @@ def classification_summary(master: pd.DataFrame,
     DataFrame
         MultiIndex (``dimension``, ``value``); columns ``customers`` (count),
         ``share_customers`` (fraction within the dimension) and
-        ``expected_sales_value`` (CNY).
+        ``expected_sales_value`` (money).
 
     Raises
     ------
@@ -380,7 +391,7 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
         Indexed by the values of ``by`` (as text) plus ``total``: ``deals`` (count),
         ``customers`` (distinct customers in the group; the total row sums the groups,
         so a customer in two groups counts twice), ``expected_value`` and
-        ``expected_sales_value`` (CNY), ``deals_within_3_months`` (count).
+        ``expected_sales_value`` (money), ``deals_within_3_months`` (count).
 
     Raises
     ------
@@ -426,8 +437,8 @@ def upgrade_analysis(open_opps: pd.DataFrame, by: str = "product_line") -> pd.Da
     DataFrame
         Indexed by the values of ``by`` (as text) plus ``total``: ``upgrade_deals``
         (count), ``customers`` (distinct customers in the group; the total row sums
-        the groups), ``upgrade_value`` (expected value, CNY) and
-        ``expected_sales_value`` (CNY).
+        the groups), ``upgrade_value`` (expected value, money) and
+        ``expected_sales_value`` (money).
 
     Raises
     ------

@@ -338,3 +338,32 @@ def test_empty_input_gives_empty_grades():
     empty = pd.Series([], dtype="datetime64[ns]")
     assert len(grade_by_time_to_close(empty, AS_OF)) == 0
     assert len(grade_by_probability(pd.Series([], dtype=float), empty, AS_OF)) == 0
+
+
+# --- the important-user revenue follows the data's scale ---------------------------------
+
+def test_important_revenue_follows_the_pyramid_key_cutoff(crm):
+    import dataclasses
+
+    from custlib.data import CRMData
+    from custlib.grading import important_revenue_for
+    from custlib.pyramid import thresholds_for
+
+    assert important_revenue_for(crm) == GRADING.important_revenue == 19_000
+    ids = [f"U{i:03d}" for i in range(200)]
+    o = pd.DataFrame({"customer_id": ids, "order_date": pd.to_datetime(["2025-06-01"] * 200),
+                      "amount": np.arange(1, 201) * 12.5})
+    usd = CRMData(path=None, orders=o, currency="USD")
+    key = thresholds_for(usd)[1]
+    assert important_revenue_for(usd) == key == 190 * 12.5  # 10 of 200 (5 %) above it
+    rev = o.set_index("customer_id")["amount"]
+    c = pd.DataFrame({"customer_id": ids, "estimators": 0, "seats_owned": 0})
+    able = user_importance(c, rev, important_revenue=important_revenue_for(usd))["able_to_pay"]
+    assert able.sum() == 11  # "at least": the customer on the cut-off counts too
+    # the user's numbers win: the pyramid's key cut-off, then the grading number itself
+    mine = dataclasses.replace(usd, policy={"pyramid": {"thresholds": (2_000.0, 1_000.0, 100.0)}})
+    assert important_revenue_for(mine) == 1_000.0
+    mine = dataclasses.replace(mine, policy={**mine.policy, "grading": {"important_revenue": 1_500}})
+    assert important_revenue_for(mine) == 1_500.0
+    with pytest.raises(ValueError, match="important_revenue"):
+        important_revenue_for(dataclasses.replace(usd, policy={"grading": {"important_revenue": "x"}}))

@@ -56,3 +56,31 @@ def test_what_if_raises_what_the_function_raised_on_first_run():
     with pytest.raises(ZeroDivisionError, match="boom"):
         what_if(broken, x=(0, 5, 1), show=False)
     assert what_if(lambda y=2: y + 1, y=(0, 5, 1), show=False).result == 3
+
+
+def test_yuan_follows_the_display_currency_and_charts_carry_the_sign():
+    from matplotlib.ticker import FuncFormatter
+
+    from custlib import money
+    from custlib.plotting import money_axis
+
+    try:
+        money.set_currency("USD")
+        assert yuan(1_234_567.89) == "$1.23M" and yuan(950.5) == "$950"
+        fig, ax = plt.subplots()
+        ax.bar(["a", "b"], [12_000.5, 48_000.25])
+        ax.yaxis.set_major_formatter(FuncFormatter(yuan))
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        assert labels and all(t.startswith("$") for t in labels), labels
+        plt.close(fig)
+    finally:
+        money.set_currency("CNY")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 2_000_000])
+    money_axis(ax.yaxis, "revenue", code="EUR")
+    fig.canvas.draw()
+    assert ax.get_ylabel() == "revenue (EUR)"
+    assert all(t.get_text().startswith("€") for t in ax.get_yticklabels() if t.get_text())
+    plt.close(fig)
+    assert yuan(45_600) == "¥45.6k"  # back to the bundled data's currency

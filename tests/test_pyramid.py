@@ -182,3 +182,158 @@ def test_abc_partition_and_pareto_consistency(revenue, target):
     assert (np.diff(abc.cat.codes.to_numpy()[order]) >= 0).all()
     x = pareto_fraction(revenue, target)
     assert top_share(revenue, x) >= target - 1e-9
+
+
+# --- cut-offs that fit the data (thresholds_for) -----------------------------------------------
+
+import dataclasses  # noqa: E402
+
+from custlib.data import CRMData  # noqa: E402
+from custlib.policy import PYRAMID  # noqa: E402
+from custlib.pyramid import (  # noqa: E402
+    check_thresholds, fit_thresholds, pyramid_cutoffs, thresholds_for, thresholds_note)
+
+CASE_CUTOFFS = (58_900.0, 19_000.0, 4_820.0)
+
+
+def _wanted(n: int) -> list[int]:
+    return [int(k) for k in np.round(np.asarray(PYRAMID.fit_ranks) * n)]
+
+
+def _above(revenue, cutoffs) -> list[int]:
+    r = np.asarray(revenue, dtype=float)
+    return [int((r > t).sum()) for t in cutoffs]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(1, 10**9), min_size=1, max_size=2_000, unique=True))
+def test_fitted_cutoffs_put_1_5_20_percent_above_distinct_revenues(cents):
+    revenue = pd.Series(np.asarray(cents, dtype=float) / 100)  # money with cents
+    t = fit_thresholds(revenue)
+    assert len(t) == 3 and t[0] > t[1] > t[2] >= 0
+    assert _above(revenue, t) == _wanted(len(revenue))
+    tier = tiers_by_threshold(revenue, t)  # usable as they are
+    assert tier_table(revenue, tier)["customers"].tolist()[:3] == list(
+        np.diff([0, *_wanted(len(revenue))]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.5, 10.0, 10.01, 99.99, 250.0, 1e6]), min_size=1,
+                max_size=500))
+def test_fitted_cutoffs_stay_decreasing_with_ties_and_never_put_too_many_above(values):
+    revenue = pd.Series(values)
+    t = fit_thresholds(revenue)
+    assert t[0] > t[1] > t[2] >= 0
+    assert all(a <= w for a, w in zip(_above(revenue, t), _wanted(len(revenue))))
+    tiers_by_threshold(revenue, t)  # accepted
+
+
+def test_fitted_cutoffs_of_the_case_pyramid_put_its_tiers_back(case_revenue):
+    t = fit_thresholds(case_revenue)
+    assert t == (31_600.0, 9_100.0, 1_160.0)  # the next tier's average: ties at every cut
+    table = tier_table(case_revenue, tiers_by_threshold(case_revenue, t))
+    assert table["customers"].tolist() == CASE_COUNTS
+
+
+def _crm(orders: pd.DataFrame, **settings_) -> CRMData:
+    return CRMData(path=None, orders=orders, **settings_)
+
+
+def _two_years(n: int = 400, seed: int = 7, growth: float = 1.0) -> pd.DataFrame:
+    """n customers buying once a year in 2024 and 2025, amounts with cents."""
+    rng = np.random.default_rng(seed)
+    ids = [f"U{i:04d}" for i in range(n)]
+    y1 = np.round(rng.lognormal(7, 1.3, n), 2)
+    days = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, n), unit="D")
+    return pd.DataFrame({
+        "customer_id": ids * 2,
+        "order_date": list(days) + list(days + pd.DateOffset(years=1)),
+        "amount": np.concatenate([y1, np.round(y1 * growth, 2)]),
+    }).assign(order_date=lambda d: d["order_date"].clip(upper=pd.Timestamp("2025-12-31")))
+
+
+def test_bundled_data_gets_the_case_cutoffs(crm):
+    c = pyramid_cutoffs(crm)
+    assert c.rule == "case" and c.thresholds == CASE_CUTOFFS == thresholds_for(crm)
+    assert "¥58,900 / ¥19,000 / ¥4,820" in c.note and "--thresholds" in thresholds_note(crm)
+
+
+def test_a_user_override_wins_on_the_bundled_and_on_other_data(crm):
+    mine = {"pyramid": {"thresholds": (60_000.0, 20_000.0, 5_000.0)}}
+    assert thresholds_for(dataclasses.replace(crm, policy=mine)) == (60_000.0, 20_000.0, 5_000.0)
+    usd = _crm(_two_years(), currency="USD", policy={"pyramid": {"thresholds": [900, 300.5, 10]}})
+    c = pyramid_cutoffs(usd)
+    assert c.rule == "mapping" and c.thresholds == (900.0, 300.5, 10.0)
+    assert "$900.00 / $300.50 / $10.00" in c.note
+    with pytest.raises(ValueError, match="decreasing"):
+        thresholds_for(_crm(_two_years(), policy={"pyramid": {"thresholds": [1, 2, 3]}}))
+
+
+def test_other_data_is_cut_at_the_ranks_of_its_first_full_year():
+    orders = _two_years(growth=1.5)  # year two: everyone buys 50 % more
+    usd = _crm(orders, currency="USD", as_of=pd.Timestamp("2025-12-31"))
+    c = pyramid_cutoffs(usd)
+    assert c.rule == "first_full_year" and c.customers == 400
+    assert (c.start, c.end) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    y1 = orders[orders["order_date"].dt.year == 2024].groupby("customer_id")["amount"].sum()
+    assert _above(y1, c.thresholds) == [4, 20, 80]
+    assert c.thresholds != CASE_CUTOFFS and c.note.startswith("pyramid cut-offs $")
+    # year two against the fixed cut-offs of year one: the tiers grow, as in the case
+    y2 = orders[orders["order_date"].dt.year == 2025].groupby("customer_id")["amount"].sum()
+    counts = tier_table(y2, tiers_by_threshold(y2, c.thresholds))["customers"].tolist()
+    assert counts[0] > 4 and sum(counts[:3]) > 80
+    # the default analysis date is the last order: same year read
+    assert thresholds_for(dataclasses.replace(usd, as_of=None)) == c.thresholds
+
+
+def test_less_than_a_year_of_orders_falls_back_to_the_last_12_months():
+    orders = _two_years()
+    recent = orders[orders["order_date"] >= "2025-03-01"]
+    c = pyramid_cutoffs(_crm(recent, currency="EUR"))
+    assert c.rule == "last_12_months" and "last 12 months" in c.note and "€" in c.note
+    assert c.end == recent["order_date"].max().normalize()
+    assert _above(recent.groupby("customer_id")["amount"].sum(), c.thresholds) == _wanted(
+        recent["customer_id"].nunique())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 600), st.integers(0, 10_000))
+def test_fitted_cutoffs_of_loaded_data_hold_about_1_5_20_percent(n, seed):
+    orders = _two_years(n=n, seed=seed)
+    c = pyramid_cutoffs(_crm(orders, currency="USD"))
+    assert c.thresholds[0] > c.thresholds[1] > c.thresholds[2]
+    y1 = orders[orders["order_date"].between(c.start, c.end)]  # the year the cut-offs read
+    revenue = y1.groupby("customer_id")["amount"].sum()
+    assert c.customers == len(revenue)
+    above = _above(revenue, c.thresholds)
+    assert all(a <= w for a, w in zip(above, _wanted(len(revenue))))
+    assert all(abs(a / len(revenue) - s) <= 0.5 / len(revenue) + 2 / len(revenue)
+               for a, s in zip(above, PYRAMID.fit_ranks))
+
+
+def test_no_sale_in_the_year_read_is_a_clear_error():
+    o = pd.DataFrame({"customer_id": ["A"], "order_date": pd.to_datetime(["2025-01-01"]),
+                      "amount": [0.0]})
+    with pytest.raises(ValueError, match="cannot be read from the data.*--thresholds"):
+        thresholds_for(_crm(o, currency="USD"))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("60000,20000", "expected 3 numbers"), ("a,b,c", "expected 3 numbers"),
+    ([5000, 20000, 60000], "strictly decreasing"), ([10, 5, -1], ">= 0"),
+    ([10, 10, 5], "strictly decreasing"),
+])
+def test_check_thresholds(bad, message):
+    with pytest.raises(ValueError, match=message):
+        check_thresholds(bad)
+    assert check_thresholds("60_000;20000; 4820.5") == (60_000.0, 20_000.0, 4_820.5)
+
+
+def test_a_first_year_without_sales_is_skipped():
+    orders = _two_years()
+    late = orders[orders["order_date"].dt.year == 2025]
+    gap = pd.concat([pd.DataFrame({"customer_id": ["U0000"], "amount": [50.0],
+                                   "order_date": pd.to_datetime(["2023-06-01"])}), late])
+    c = pyramid_cutoffs(_crm(gap, currency="USD"))  # 2024 is the first full year: no sale
+    assert c.rule == "first_full_year" and c.start == pd.Timestamp("2025-01-01")
+    assert "first full year of the data with sales" in c.note

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -130,3 +132,119 @@ def test_a_very_long_table_goes_to_a_csv_beside_the_workbook(crm, tmp_path, monk
     assert csv.name == "wb-master.csv" and csv.read_bytes()[:3] == b"\xef\xbb\xbf"
     assert len(pd.read_csv(csv, encoding="utf-8-sig")) == len(crm.customers)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wb-master.csv", "wb.xlsx"]
+
+
+# --- the workbook of other data: the data's currency, cents and cut-offs ------------------------
+
+def _usd_export(folder):
+    """A transactions-only US export: two years, amounts with cents, US dates."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for year in (2024, 2025):
+        for i in range(300):
+            for _ in range(int(rng.integers(1, 4))):
+                day = pd.Timestamp(f"{year}-01-01") + pd.Timedelta(days=int(rng.integers(0, 365)))
+                rows.append((f"A{i:03d}", day.strftime("%m/%d/%Y"),
+                             f"{rng.lognormal(7, 1.2):,.2f}"))
+    pd.DataFrame(rows, columns=["Account", "Close Date", "Amount"]).to_csv(
+        folder / "deals.csv", index=False)
+    (folder / "mapping.toml").write_text(
+        '[settings]\ncurrency = "USD"\nas_of = "2025-12-31"\n\n[orders]\nfile = "deals.csv"\n\n'
+        '[orders.columns]\n"Account" = "customer_id"\n"Close Date" = "order_date"\n'
+        '"Amount" = "amount"\n', encoding="utf-8")
+    return folder / "deals.csv", folder / "mapping.toml"
+
+
+@pytest.fixture
+def usd(tmp_path):
+    from custlib import money
+    from custlib.data import load
+
+    data, mapping = _usd_export(tmp_path)
+    try:
+        yield load(data, mapping=mapping)
+    finally:
+        money.set_currency("CNY")  # load makes the data's currency the display currency
+
+
+def _money_cells(sheet, column: str):
+    header = [c.value for c in sheet[1]]
+    j = header.index(column) + 1
+    return [row[0] for row in sheet.iter_rows(min_row=2, min_col=j, max_col=j)
+            if row[0].value is not None]
+
+
+def test_the_workbook_of_a_usd_export_has_dollar_formats_and_keeps_the_cents(usd, tmp_path):
+    import openpyxl
+
+    from custlib.pyramid import pyramid_cutoffs
+    from custlib.report import write_workbook
+
+    assert usd.currency == "USD" and not usd.synthetic
+    path = write_workbook(usd, tmp_path / "wb.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["pyramid · 客户金字塔"]
+    cells = _money_cells(sheet, "revenue")
+    assert len(cells) == 4 and all(c.number_format == '"$"#,##0.00;-"$"#,##0.00' for c in cells)
+    assert all(c.number_format.startswith('"$"') for c in _money_cells(sheet, "avg_revenue"))
+    assert not any("¥" in c.number_format for row in sheet.iter_rows() for c in row)
+    # the values are the amounts to the cent, not rounded
+    y2 = usd.orders.loc[usd.orders["order_date"].dt.year == 2025, "amount"]
+    assert sum(c.value for c in cells) == pytest.approx(y2.sum(), abs=0.005)
+    assert any(c.value != round(c.value) for c in cells)
+    assert y2.sum() != round(y2.sum())
+    # the cut-offs are the data's own (its first full year), not the case's yuan ones
+    cut = pyramid_cutoffs(usd)
+    assert cut.rule == "first_full_year" and cut.start == pd.Timestamp("2024-01-01")
+    pyramid = pd.read_excel(path, sheet_name=0, index_col=0)
+    assert pyramid.loc[["vip", "key", "mid"], "cut_off"].tolist() == list(cut.thresholds)
+    counts = pyramid.loc[["vip", "key", "mid", "small"], "customers"]
+    assert (counts > 0).all() and counts["small"] < 0.9 * counts.sum()
+    notes = [c.value for c in sheet["A"] if isinstance(c.value, str) and "cut-offs" in c.value]
+    assert notes == [cut.note] and "$" in cut.note and "first full year" in cut.note
+
+
+def test_the_charts_of_a_usd_export_carry_the_dollar_sign(usd, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from custlib.report import PYRAMID_SHEET, pyramid_chart, workbook_tables, write_charts
+
+    fig = pyramid_chart(workbook_tables(usd)[PYRAMID_SHEET], code=usd.currency)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(t.startswith("$") for t in labels), labels
+    assert ax.get_xlabel() == "revenue (USD)"
+    plt.close(fig)
+    assert [p.name for p in write_charts(usd, tmp_path / "charts")] == ["pyramid.png", "pareto.png"]
+
+
+def test_the_bundled_workbook_shows_whole_yuan(crm, tmp_path):
+    import openpyxl
+
+    from custlib.report import write_workbook
+
+    small = dataclasses.replace(crm, customers=None, opportunities=None)  # quick: no master
+    book = openpyxl.load_workbook(write_workbook(small, tmp_path / "wb.xlsx"))
+    sheet = book["pyramid · 客户金字塔"]
+    assert {c.number_format for c in _money_cells(sheet, "revenue")} == {'"¥"#,##0;-"¥"#,##0'}
+    assert [c.value for c in _money_cells(sheet, "cut_off")][:3] == [58_900, 19_000, 4_820]
+
+
+def test_every_window_is_the_period_helpers(crm):
+    """The workbook's year is period.window up to period.as_of: same as the lessons'."""
+    from custlib import period
+    from custlib.report import PYRAMID_SHEET, as_of_date, workbook_tables
+
+    assert as_of_date(crm) == period.as_of(crm)
+    stated = dataclasses.replace(crm, as_of=pd.Timestamp("2025-06-30"))
+    assert as_of_date(stated) == pd.Timestamp("2025-06-30")
+    revenue = period.revenue_by_customer(crm.orders, *period.window("2025-06-30"))
+    pyramid = workbook_tables(dataclasses.replace(stated, customers=None,
+                                                  opportunities=None))[PYRAMID_SHEET]
+    assert pyramid["revenue"].sum() == pytest.approx(revenue.sum())
+    m = master_table(crm.customers, as_of="2025-06-30", orders=crm.orders)
+    assert m["revenue_12m"].sum() == pytest.approx(revenue.sum())
