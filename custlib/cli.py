@@ -1,12 +1,41 @@
-"""The ``custlib`` command line."""
+"""The ``custlib`` command line.
+
+Exit status
+-----------
+0
+    OK (``validate``: no error; warnings allowed).
+1
+    The data or the run has errors: validation errors, a lesson that failed, an output
+    folder refused, a path that cannot be read. The reason is printed on stderr as one
+    line ``custlib <command>: error: <message>`` (``validate`` prints its whole report).
+2
+    Usage: unknown command or option, or a bad argument value (from argparse).
+130
+    Interrupted (Ctrl-C); nothing was written.
+
+No traceback reaches the user, whatever the input: an unexpected exception is printed
+as one line and the advice to run again with ``--debug``, which shows the traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import os
+import re
+import stat
 import sys
 import time
+import traceback
+from pathlib import Path
 
 from custlib import __version__, schema
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_STATUS = ("exit status: 0 = OK; 1 = the data or the run has errors (validation errors, "
+               "a lesson failed, the output folder was refused, a path cannot be read); "
+               "2 = usage (a bad command, option or argument value); 130 = interrupted. "
+               "Errors are printed as one line; --debug shows the traceback.")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -29,10 +58,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from custlib.course import GAP_WARNING, run_course
 
+    _check_input(args.data or os.environ.get("CUSTLIB_DATA") or None, "--data")
+    _check_input(args.mapping, "--mapping")
     t0 = time.perf_counter()
     result = run_course(args.data, args.out, force=args.force, progress=not args.quiet,
                         mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise,
-                        allow_outside=args.allow_outside,
+                        allow_outside=args.allow_outside, currency=args.currency,
+                        thresholds=args.thresholds,
                         **({"timeout": args.cell_timeout} if args.cell_timeout else {}))
     out, report = result["out"], result["report"]
     print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
@@ -61,10 +93,55 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from custlib.ingest import validate
 
+    _check_input(args.path, "PATH")
+    _check_input(args.mapping, "--mapping")
     report = validate(args.path, mapping=args.mapping, as_of=args.as_of,
-                      allow_outside=args.allow_outside)
+                      allow_outside=args.allow_outside, currency=args.currency,
+                      thresholds=args.thresholds)
     print(report.text())
     return 0 if report.ok else 1
+
+
+_KINDS = {stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+          stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISSOCK: "a socket"}
+
+
+def _check_input(path, what: str) -> None:
+    """Refuse a path that is neither a folder nor a regular file before anything opens
+    it (reading ``/dev/zero`` never ends; opening a FIFO waits for a writer)."""
+    if path is None:
+        return
+    try:
+        mode = os.stat(Path(path).expanduser()).st_mode
+    except OSError:
+        return  # missing or unreadable: the reader says so, naming the path
+    for test, kind in _KINDS.items():
+        if test(mode) and what == "--mapping":
+            raise ValueError(f"--mapping {path} is {kind}, not a file: give a TOML file")
+        if test(mode):
+            raise ValueError(f"{what} {path} is {kind}, not a folder or a file: give a folder "
+                             "of tables or an orders file")
+
+
+def _date(text: str) -> str:
+    """An --as-of value: checked here (a bad one is a usage error), passed on as given."""
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: expected YYYY-MM-DD") from None
+    return text
+
+
+def _at_least(low: int):
+    def number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,8 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="custlib",
         description="Customer-analysis workbook: generate synthetic CRM data, "
         "validate a CRM export, run the lessons and the workbook.",
+        epilog=EXIT_STATUS,
     )
     parser.add_argument("--version", action="version", version=f"custlib {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an unexpected error instead of one line")
+    # also accepted after the command; SUPPRESS keeps a value given before it
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an unexpected error instead of one line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     gen = sub.add_parser(
@@ -82,10 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a deterministic synthetic CRM dataset (the same seed, size and "
         "locale give byte-identical files). The default arguments reproduce the "
         "committed dataset in data/synthetic/.",
+        parents=[debug], epilog=EXIT_STATUS,
     )
     gen.add_argument("--seed", type=int, default=2126, help="random seed (default: 2126)")
     gen.add_argument(
-        "--customers", type=int, default=2126, metavar="N",
+        "--customers", type=_at_least(100), default=2126, metavar="N",
         help="number of buying customers in year 1; inactive customers, prospects and "
         "suspects scale with it (default: 2126, as in the case)",
     )
@@ -103,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute every lesson on the data folder and write an HTML page per "
         "lesson, an index.html and the files the lessons produce into the output folder. "
         "The data is only read. A failed run leaves no half-written output.",
+        parents=[debug], epilog=EXIT_STATUS,
     )
     run.add_argument("--data", metavar="PATH", default=None,
                      help="folder holding the tables (orders.csv, customers.csv, ... or .xlsx), "
@@ -110,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "data/synthetic")
     run.add_argument("--mapping", metavar="FILE", default=None,
                      help="TOML file renaming your columns and values (see examples/mappings/)")
-    run.add_argument("--as-of", metavar="DATE", default=None,
+    run.add_argument("--as-of", metavar="DATE", default=None, type=_date,
                      help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
     run.add_argument("--pseudonymise", action="store_true",
                      help="replace names, phones, e-mails and QQ numbers by stable pseudonyms "
@@ -118,11 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-outside", action="store_true",
                      help="read files a mapping names (or links point to) outside the data "
                      "folder and the mapping's folder; refused by default")
+    run.add_argument("--currency", metavar="CODE", default=None, type=_currency,
+                     help="currency of the amounts, e.g. USD (default: the mapping's "
+                     "[settings] currency, else CNY)")
+    run.add_argument("--thresholds", metavar="A,B,C", default=None, type=_thresholds,
+                     help="the pyramid's revenue cut-offs for vip, key and mid customers, "
+                     "e.g. 60000,20000,5000 (default: fitted to your data; see the README)")
     run.add_argument("--out", metavar="DIR", default="build/workbook",
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
+    run.add_argument("--cell-timeout", type=_at_least(1), default=None, metavar="SECONDS",
                      help="stop with an error when a lesson cell runs longer than this "
                      "(default: 120; raise it for an export of millions of rows)")
     run.set_defaults(func=_cmd_run)
@@ -134,37 +226,89 @@ def build_parser() -> argparse.ArgumentParser:
         "contract and list every problem at once, with file, column, rows and a fix: errors "
         "(the analysis cannot run) and warnings (handled by the stated rule). Exit status 0 "
         "when there is no error, 1 otherwise. Files are only read.",
+        parents=[debug], epilog=EXIT_STATUS,
     )
     val.add_argument("path", metavar="PATH", help="folder of tables, or an orders file")
     val.add_argument("--mapping", metavar="FILE", default=None,
                      help="TOML file renaming your columns and values")
-    val.add_argument("--as-of", metavar="DATE", default=None,
+    val.add_argument("--as-of", metavar="DATE", default=None, type=_date,
                      help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
     val.add_argument("--allow-outside", action="store_true",
                      help="read files a mapping names (or links point to) outside the data "
                      "folder and the mapping's folder; refused by default")
+    val.add_argument("--currency", metavar="CODE", default=None, type=_currency,
+                     help="currency of the amounts, e.g. USD (default: the mapping's "
+                     "[settings] currency, else CNY)")
+    val.add_argument("--thresholds", metavar="A,B,C", default=None, type=_thresholds,
+                     help="the pyramid's revenue cut-offs for vip, key and mid customers, "
+                     "e.g. 60000,20000,5000 (default: fitted to your data; see the README)")
     val.set_defaults(func=_cmd_validate)
     return parser
 
 
+def _currency(text: str) -> str:
+    from custlib import money
+
+    try:
+        return money.unit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _thresholds(text: str) -> tuple[float, ...]:
+    from custlib.pyramid import check_thresholds
+
+    try:
+        return tuple(check_thresholds(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def _one_line(exc: BaseException) -> tuple[str, bool]:
+    """The message of ``exc`` as one line, and whether it is custlib's own message to the
+    user (raised on purpose by custlib about the input, the output or a lesson) rather
+    than an unexpected error, for which the traceback may be wanted."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = (isinstance(exc, (ValueError, OSError, RuntimeError)) and bool(frames)
+            and Path(frames[-1].filename).resolve().is_relative_to(_PACKAGE))
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"
+    else:
+        text = str(exc)
+    lines = [ln.strip() for ln in _ANSI.sub("", text).splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__, ours
+    if len(lines) > 1:  # e.g. a lesson's failure: its first line and the error it ended with
+        return f"{lines[0].rstrip(':')}: {lines[-1]}", False
+    return (lines[0] if ours else f"{type(exc).__name__}: {lines[0]}"), ours
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see the module documentation)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # exits with status 2 on a usage error
     try:
         return args.func(args)
     except KeyboardInterrupt:
         print(f"\ncustlib {args.command}: interrupted: nothing was written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         from custlib.ingest import InputError
 
         if isinstance(exc, InputError):
             print(exc.report.text(), file=sys.stderr)
-            return 1
-        if isinstance(exc, (ValueError, FileExistsError, FileNotFoundError, RuntimeError)):
-            print(f"custlib {args.command}: error: {exc}", file=sys.stderr)
-            return 2
-        raise
+            return EXIT_ERRORS
+        if args.debug:
+            raise
+        message, ours = _one_line(exc)
+        print(f"custlib {args.command}: error: {message}", file=sys.stderr)
+        if not ours:
+            print("run again with --debug to see the traceback", file=sys.stderr)
+        return EXIT_ERRORS
 
 
 if __name__ == "__main__":  # pragma: no cover

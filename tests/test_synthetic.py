@@ -309,7 +309,7 @@ def test_cli_generate_and_refuse_non_empty(tmp_path, capsys):
     assert main(["generate", "--seed", "5", "--customers", "150", "--out", str(out), "--quiet"]) == 0
     assert (out / "orders.csv").exists() and (out / "MANIFEST.json").exists()
     before = (out / "orders.csv").read_bytes()
-    assert main(["generate", "--seed", "6", "--customers", "150", "--out", str(out), "--quiet"]) == 2
+    assert main(["generate", "--seed", "6", "--customers", "150", "--out", str(out), "--quiet"]) == 1
     assert "is not empty" in capsys.readouterr().err
     assert (out / "orders.csv").read_bytes() == before
     assert main(["generate", "--seed", "6", "--customers", "150", "--out", str(out), "--quiet",
