@@ -1,9 +1,14 @@
 """Run the course: execute every lesson on a data folder and publish it as HTML.
 
-Each lesson is executed in its own kernel with the environment variable
-``CUSTLIB_DATA`` pointing at the data, and ``CUSTLIB_OUT`` at a folder where it
-may write files (Excel workbooks, charts). The executed lessons are written as one
-HTML page each, plus an ``index.html`` linking them.
+Each lesson is executed in its own kernel. Its data is given papermill-style: a
+cell tagged ``injected-parameters`` is inserted after the lesson's ``parameters``
+cell, setting ``DATA`` (the validated tables of the run), ``MAPPING`` and ``AS_OF``
+(see :func:`inject_parameters`); the environment variable ``CUSTLIB_OUT`` names a
+folder where the lesson may write files (Excel workbooks, charts). A lesson's
+sections that the data cannot feed are skipped with one line each
+(:mod:`custlib.sections`); :func:`lesson_sections` reads which ran and which were
+skipped from the executed lesson. The executed lessons are written as one HTML page
+each, plus an ``index.html`` linking them and listing those sections.
 
 The output is built in a temporary folder beside ``out`` and moved into place only
 when every lesson ran, so a failed run never leaves a half-written report and never
@@ -28,8 +33,9 @@ from custlib._outdir import (OutputLock, build_prefix, check_inputs_outside, che
                              remove_stale, swap_in, write_marker)
 
 __all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "lesson_requires",
-           "unmet_requirements", "execute_notebook", "execute_notebook_node", "lesson_timings",
-           "for_html", "run_course", "stop_all_kernels", "LessonError", "MAX_JOBS"]
+           "unmet_requirements", "inject_parameters", "lesson_sections", "execute_notebook",
+           "execute_notebook_node", "lesson_timings", "for_html", "run_course",
+           "stop_all_kernels", "LessonError", "MAX_JOBS", "PARAMETERS", "DATA_ENV"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -94,7 +100,9 @@ def lesson_requires(path: Path) -> list[str]:
     """What a lesson needs from the data: ``table`` or ``table.column`` entries.
 
     Declared in the notebook metadata as ``{"custlib": {"requires": [...]}}``; a
-    lesson that declares nothing needs the orders only.
+    lesson that declares nothing needs the orders only. This is what the whole
+    lesson needs; what a section needs more is checked in the lesson itself
+    (:mod:`custlib.sections`).
 
     Parameters
     ----------
@@ -108,7 +116,7 @@ def lesson_requires(path: Path) -> list[str]:
     Examples
     --------
     >>> lesson_requires(lessons()[0])
-    ['orders', 'customers.status_layer', 'customers.rep_id']
+    ['orders']
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     return list(nb.get("metadata", {}).get("custlib", {}).get("requires", ["orders"]))
@@ -117,7 +125,8 @@ def lesson_requires(path: Path) -> list[str]:
 def unmet_requirements(crm, requires: list[str]) -> list[str]:
     """Why ``crm`` cannot run a lesson needing ``requires`` (empty list: it can).
 
-    A column counts as present when the table has it with at least one value.
+    A column counts as present when the table has it with at least one value (the
+    test of :func:`custlib.sections.missing`, which a lesson's sections use).
 
     Parameters
     ----------
@@ -137,15 +146,18 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
     >>> unmet_requirements(load(), ["orders", "customers.org_type"])
     []
     """
+    from custlib.sections import missing
+
     reasons = []
     for req in requires:
-        table, _, column = req.partition(".")
-        df = getattr(crm, table, None)
-        if df is None:
-            reasons.append(f"needs the {table} table")
-        elif column and (column not in df.columns or column in df.attrs.get("absent_columns", ())
-                         or not df[column].notna().any()):
-            reasons.append(f"needs column {column} of {table}")
+        for table, column in missing(crm, [req]):
+            if table == "months":
+                why = f"needs orders covering {column} months up to the analysis date"
+            else:
+                why = (f"needs the {table} table" if getattr(crm, table, None) is None
+                       else f"needs column {column} of {table}")
+            if why not in reasons:
+                reasons.append(why)
     return reasons
 
 
@@ -220,7 +232,7 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
     cwd : path-like, optional
         The kernel's working directory.
     env : dict, optional
-        Extra environment variables for the kernel.
+        Extra environment variables for the kernel; a value None removes the variable.
     timeout : int
         Seconds a cell may run.
     name : str
@@ -257,7 +269,7 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
                             resources={"metadata": {"path": str(cwd)}} if cwd else {})
     client.widget_registry["@jupyter-widgets/output"]["OutputModel"] = _quiet_output_widget()
     stream = log if log is not None else subprocess.DEVNULL
-    kernel_env = {**os.environ, **(env or {})}
+    kernel_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     # nbclient runs on a thread of its own: off the main thread it installs no signal
     # handlers, so Ctrl-C arrives here as a KeyboardInterrupt, and this thread stops
     # the kernel (nbclient's own handler shut it down and then failed on its cleanup).
@@ -342,17 +354,151 @@ def _running_cell(nb) -> str:
     return "a cell"
 
 
+#: The parameters of a lesson, in its cell tagged ``parameters``.
+PARAMETERS = ("DATA", "MAPPING", "AS_OF")
+#: The environment variables a lesson's ``load`` falls back on; removed from the
+#: kernel's environment when the parameters are injected, so that they alone say
+#: what the lesson reads.
+DATA_ENV = ("CUSTLIB_DATA", "CUSTLIB_MAPPING", "CUSTLIB_AS_OF")
+
+
+def inject_parameters(nb, **values):
+    """Insert a cell setting ``values`` after the cell tagged ``parameters``.
+
+    Papermill's convention: the new cell is tagged ``injected-parameters`` and
+    overrides the defaults of the ``parameters`` cell; without such a cell it goes
+    first. An earlier injected cell is replaced.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Changed in place.
+    **values
+        Names and values (written with ``repr``: str, numbers, None).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A"),
+    ...                                      nbformat.v4.new_code_cell("DATA = None")])
+    >>> nb.cells[1].metadata["tags"] = ["parameters"]
+    >>> cell = inject_parameters(nb, DATA="/data/x", AS_OF=None).cells[2]
+    >>> print(cell.source)
+    # Parameters
+    DATA = '/data/x'
+    AS_OF = None
+    >>> cell.metadata["tags"]
+    ['injected-parameters']
+    """
+    import nbformat
+
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    source = "# Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in values.items())
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = ["injected-parameters"]
+    at = next((i + 1 for i, c in enumerate(nb.cells)
+               if "parameters" in c.get("metadata", {}).get("tags", [])), 0)
+    nb.cells.insert(at, cell)
+    return nb
+
+
+#: Sections not listed on the index page (the data set-up and the pointer onwards).
+_NOT_SECTIONS = ("Where the data comes from", "Next")
+
+
+def lesson_sections(nb) -> dict:
+    """The sections of an executed lesson that ran and were skipped.
+
+    A section is a ``##`` heading with its code cells, up to the next ``##`` or
+    ``###`` heading; a ``###`` heading starts a subsection, named ``"<section> ›
+    <subsection>"``. A section is skipped when one of its cells showed the line of
+    :func:`custlib.sections.needs` (recorded in the output's metadata); the reasons
+    of its cells are joined. A skipped exercise is listed as ``"<section>: exercise
+    qN"``. Sections without code, the data set-up and "Next" are not listed.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed lesson.
+
+    Returns
+    -------
+    dict
+        ``ran`` (list of titles, in order) and ``skipped`` ({title: reason}).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> from custlib.sections import METADATA_KEY
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("## 1. Tiers"), nbformat.v4.new_code_cell("1"),
+    ...     nbformat.v4.new_markdown_cell("## 2. Profit"), nbformat.v4.new_code_cell("2")])
+    >>> nb.cells[3].outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "x"},
+    ...     metadata={METADATA_KEY: {"skipped": "needs `orders` with `cost`"}})]
+    >>> lesson_sections(nb)
+    {'ran': ['1. Tiers'], 'skipped': {'2. Profit': 'needs `orders` with `cost`'}}
+    """
+    from custlib.sections import METADATA_KEY
+
+    order: list[str] = []
+    skipped: dict[str, list[str]] = {}
+    top = sub = None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    top, sub = line[3:].strip(), None
+                elif line.startswith("### ") and top is not None:
+                    sub = line[4:].strip()
+            continue
+        if cell.cell_type != "code" or top is None or top.startswith(_NOT_SECTIONS):
+            continue
+        title = top if sub is None else f"{top} › {sub}"
+        if title not in order:
+            order.append(title)
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get(METADATA_KEY)
+            if not record:
+                continue
+            exercise = cell.get("metadata", {}).get("exercise", {}).get("id")
+            key = f"{title}: exercise {exercise}" if exercise else title
+            reasons = skipped.setdefault(key, [])
+            if record["skipped"] not in reasons:
+                reasons.append(record["skipped"])
+    return {"ran": [t for t in order if t not in skipped],
+            "skipped": {k: "; ".join([v[0]] + [r.removeprefix("needs ") for r in v[1:]])
+                        for k, v in skipped.items()}}
+
+
 def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None = None,
+                     mapping: str | os.PathLike | None = None, as_of=None,
                      files_out: str | os.PathLike | None = None, timeout: int = CELL_TIMEOUT,
                      log=None):
     """Execute a lesson file in a fresh kernel, its folder as working directory.
+
+    When ``data``, ``mapping`` or ``as_of`` is given, the lesson's parameters
+    ``DATA``, ``MAPPING`` and ``AS_OF`` are set by a cell injected after its
+    ``parameters`` cell (:func:`inject_parameters`), and ``CUSTLIB_DATA``,
+    ``CUSTLIB_MAPPING`` and ``CUSTLIB_AS_OF`` are removed from the kernel's
+    environment: the injected values alone say what the lesson reads. Without them
+    the lesson runs as committed (its ``load`` then falls back on those variables, as
+    in JupyterLab).
 
     Parameters
     ----------
     path : path-like
         The ``.ipynb`` file (only read).
     data : path-like, optional
-        ``CUSTLIB_DATA`` for the kernel (default: the kernel inherits this process's).
+        ``DATA``: a data folder or file.
+    mapping : path-like, optional
+        ``MAPPING``: the mapping file of a raw export.
+    as_of : date-like, optional
+        ``AS_OF``: the analysis date (``YYYY-MM-DD``).
     files_out : path-like, optional
         ``CUSTLIB_OUT`` for the kernel: where the lesson may write files.
     timeout : int
@@ -367,17 +513,20 @@ def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None 
 
     Examples
     --------
-    >>> nb = execute_notebook(lessons()[0])              # doctest: +SKIP
-    >>> lesson_timings(nb)["longest_gap"] < 1            # doctest: +SKIP
+    >>> nb = execute_notebook(lessons()[0], data="data/synthetic")   # doctest: +SKIP
+    >>> lesson_timings(nb)["longest_gap"] < 1                          # doctest: +SKIP
     True
     """
     import nbformat
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    env = {}
-    if data is not None:
-        env["CUSTLIB_DATA"] = str(data)
+    env: dict = {}
+    if data is not None or mapping is not None or as_of is not None:
+        inject_parameters(nb, DATA=None if data is None else str(data),
+                          MAPPING=None if mapping is None else str(mapping),
+                          AS_OF=None if as_of is None else str(as_of))
+        env.update(dict.fromkeys(DATA_ENV))
     if files_out is not None:
         env["CUSTLIB_OUT"] = str(files_out)
     return execute_notebook_node(nb, cwd=path.parent, env=env, timeout=timeout, name=path.name,
@@ -470,12 +619,28 @@ def _save_charts(nb, folder: Path, stem: str) -> int:
     return n
 
 
-def _index_html(entries: list[tuple[str, str, str]], skipped: list[tuple[str, str]], data: Path,
+def _sections_html(sections: dict | None) -> str:
+    """The sections a lesson ran and skipped, for its entry on the index page."""
+    if not sections or not (sections.get("ran") or sections.get("skipped")):
+        return ""
+    out = ""
+    if sections.get("ran"):
+        out += ('<br><span class="r">sections run: '
+                + "; ".join(html.escape(t) for t in sections["ran"]) + "</span>")
+    if sections.get("skipped"):
+        rows = "".join(f"<li>{html.escape(t)}: <em>{html.escape(r.replace('`', ''))}</em></li>"
+                       for t, r in sections["skipped"].items())
+        out += f'<br><span class="k">sections skipped (the data does not hold what they need):</span><ul class="k">{rows}</ul>'
+    return out
+
+
+def _index_html(entries: list[tuple], skipped: list[tuple[str, str]], data: Path,
                 when: str, report_lines: list[str]) -> str:
     items = "\n".join(
         f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
-        f'<br><span class="s">{html.escape(summary)}</span></li>'
-        for href, title, summary in entries)
+        f'<br><span class="s">{html.escape(summary)}</span>'
+        f'{_sections_html(sections[0] if sections else None)}</li>'
+        for href, title, summary, *sections in entries)
     skipped_html = ""
     if skipped:
         rows = "\n".join(f"  <li>{html.escape(t)}: <em>{html.escape(r)}</em></li>" for t, r in skipped)
@@ -486,7 +651,8 @@ def _index_html(entries: list[tuple[str, str, str]], skipped: list[tuple[str, st
 <html lang="en"><head><meta charset="utf-8">
 <title>Customer Analysis Workbook — lessons</title>
 <style>body{{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.5}}
-li{{margin:.6em 0}} .s{{color:#555}} footer{{color:#777;font-size:.9em;margin-top:2em}}</style>
+li{{margin:.6em 0}} .s{{color:#555}} .r,.k{{font-size:.9em;color:#555}} ul.k{{margin:.2em 0}}
+ul.k li{{margin:.1em 0}} footer{{color:#777;font-size:.9em;margin-top:2em}}</style>
 </head><body>
 <h1>Customer Analysis Workbook (客户分析)</h1>
 <p>The lessons, executed on the data in <code>{html.escape(str(data))}</code>.</p>
@@ -512,14 +678,17 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
                progress: bool = True, notebook_dir: str | os.PathLike | None = None,
                timeout: int = CELL_TIMEOUT, workbook: bool = True, mapping=None, as_of=None,
                pseudonymise: bool = False, key: str | None = None, jobs: int | None = None,
-               allow_outside: bool = False) -> dict:
+               allow_outside: bool = False, currency: str | None = None,
+               thresholds=None) -> dict:
     """Execute every lesson the data allows and write HTML pages, an index, the Excel
     workbook and the charts to ``out``.
 
     The input is first validated and normalised by :func:`custlib.ingest.import_data`
     into ``out/data`` (the input itself is only read); the lessons then run on that
-    folder, each in its own kernel, and lessons whose tables or columns are missing
-    (see :func:`lesson_requires`) are skipped with the reason.
+    folder (injected as each lesson's ``DATA``), each in its own kernel. Lessons whose
+    tables or columns are missing (see :func:`lesson_requires`) are skipped with the
+    reason; inside a lesson that runs, the sections the data cannot feed are skipped
+    with one line each, and listed on the index page.
 
     Parameters
     ----------
@@ -554,14 +723,20 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     allow_outside : bool
         Read files outside the data folder and the mapping's folder (see
         :func:`custlib.ingest.locate`).
+    currency : str, optional
+        Currency of the amounts (default: the mapping's, else CNY).
+    thresholds : sequence of float, optional
+        The pyramid's revenue cut-offs (default: the mapping's, else fitted to the data,
+        see :func:`custlib.pyramid.thresholds_for`).
 
     Returns
     -------
     dict
         ``out`` (Path), ``ran`` (lesson names), ``skipped`` ({lesson: reason}),
-        ``report`` (the :class:`custlib.ingest.Report`), ``timings`` ({lesson:
-        :func:`lesson_timings` plus ``wall`` in s}), ``stale`` (what interrupted runs
-        had left and this run removed).
+        ``sections`` ({lesson: {"ran": [titles], "skipped": {title: reason}}}, see
+        :func:`lesson_sections`), ``report`` (the :class:`custlib.ingest.Report`),
+        ``timings`` ({lesson: :func:`lesson_timings` plus ``wall`` in s}), ``stale``
+        (what interrupted runs had left and this run removed).
 
     Raises
     ------
@@ -605,13 +780,15 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         result = _build_and_swap(data, out, found, force=force, progress=progress,
                                  timeout=timeout, workbook=workbook, mapping=mapping,
                                  as_of=as_of, pseudonymise=pseudonymise, key=key, jobs=jobs,
-                                 allow_outside=allow_outside)
+                                 allow_outside=allow_outside, currency=currency,
+                                 thresholds=thresholds)
     result["stale"] = stale
     return result
 
 
 def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress, timeout,
-                    workbook, mapping, as_of, pseudonymise, key, jobs, allow_outside) -> dict:
+                    workbook, mapping, as_of, pseudonymise, key, jobs, allow_outside,
+                    currency=None, thresholds=None) -> dict:
     import nbformat
     from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
@@ -622,7 +799,8 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
     build = Path(tempfile.mkdtemp(prefix=build_prefix(out), dir=out.parent))
     try:
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
-                             pseudonymise=pseudonymise, key=key, allow_outside=allow_outside)
+                             pseudonymise=pseudonymise, key=key, allow_outside=allow_outside,
+                             currency=currency, thresholds=thresholds)
         check_inputs_outside(out, [data, *report.files.values()]
                              + ([report.mapping] if report.mapping else []))
         crm = load(build / "data")
@@ -637,7 +815,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                 skipped[path.name] = "; ".join(reasons)
             else:
                 todo.append(path)
-        timings = {}
+        timings, sections = {}, {}
         def run_one(path: Path):
             t0 = time.perf_counter()
             with tempfile.TemporaryFile(mode="w+") as log:   # the kernel's own messages
@@ -663,12 +841,13 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                                      disable=not progress):
                 nb, wall = future.result()
                 timings[path.name] = {**lesson_timings(nb), "wall": round(wall, 3)}
+                sections[path.name] = lesson_sections(nb)
                 nbformat.write(nb, build / "notebooks" / path.name)
                 _save_charts(nb, build / "files" / "charts", path.stem)
                 body, _ = exporter.from_notebook_node(for_html(nb))
                 (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
                 title, summary = lesson_title(path)
-                entries.append((f"lessons/{path.stem}.html", title, summary))
+                entries.append((f"lessons/{path.stem}.html", title, summary, sections[path.name]))
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -687,16 +866,20 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         skipped_titles = [(lesson_title(p)[0], skipped[p.name]) for p in found if p.name in skipped]
         notes = [f"{len(report.warnings)} warning(s) from validation; see validation.txt"] + \
             [str(n) for n in report.notes]
-        (build / "index.html").write_text(_index_html(entries, skipped_titles, data, when, notes),
+        # a pseudonymised report names no folder (a folder name may name a person)
+        shown = Path(data.name if data.is_file() else "the data folder") if pseudonymise else data
+        (build / "index.html").write_text(_index_html(entries, skipped_titles, shown, when, notes),
                                           encoding="utf-8")
         from custlib import __version__
 
-        write_marker(build, {"custlib": __version__, "data": str(data),
-                             "mapping": str(report.mapping) if report.mapping else None,
+        write_marker(build, {"custlib": __version__,
+                             "data": data.name if pseudonymise else str(data),
+                             "mapping": (report.mapping.name if pseudonymise else str(report.mapping))
+                             if report.mapping else None,
                              "lessons": [p.name for p in todo]})
         swap_in(build, out, force)
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
     return {"out": out, "ran": [p.name for p in todo], "skipped": skipped, "report": report,
-            "timings": timings}
+            "timings": timings, "sections": sections}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -22,9 +24,12 @@ def _notebook(path, *sources, title="Lesson"):
 def course(tmp_path):
     nbdir = tmp_path / "nb"
     nbdir.mkdir()
-    _notebook(nbdir / "00_a.ipynb", "import os, pathlib\n"
-              "pathlib.Path(os.environ['CUSTLIB_OUT'], 'seen.txt').write_text(os.environ['CUSTLIB_DATA'])",
+    _notebook(nbdir / "00_a.ipynb", "DATA = None", "import os, pathlib\n"
+              "pathlib.Path(os.environ['CUSTLIB_OUT'], 'seen.txt').write_text(DATA)",
               title="First lesson")
+    nb = nbformat.read(nbdir / "00_a.ipynb", as_version=4)
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, nbdir / "00_a.ipynb")
     _notebook(nbdir / "01_b.ipynb", "print(1 + 1)", title="Second lesson")
     (nbdir / "notes.ipynb").write_text("{}")  # not numbered: not a lesson
     return nbdir
@@ -38,8 +43,11 @@ def test_runs_every_lesson_and_writes_an_index(course, tmp_path, synthetic_dir):
     assert 'href="lessons/00_a.html">First lesson' in index
     assert 'href="lessons/01_b.html">Second lesson' in index
     assert (out / "lessons" / "01_b.html").read_text(encoding="utf-8").count("2") > 0
-    # the lessons read the validated copy of the data, written beside the report
+    # the lessons read the validated copy of the data, written beside the report,
+    # given as the lesson's DATA parameter
     assert (out / "files" / "seen.txt").read_text().endswith("/data")
+    assert res["sections"] == {"00_a.ipynb": {"ran": [], "skipped": {}},
+                               "01_b.ipynb": {"ran": [], "skipped": {}}}
     assert (out / "data" / "orders.csv").read_bytes() == (synthetic_dir / "orders.csv").read_bytes() \
         or (out / "data" / "orders.csv").stat().st_size > 0
     assert "0 error(s), 0 warning(s)" in (out / "data" / "validation.txt").read_text(encoding="utf-8")
@@ -93,3 +101,95 @@ def test_lessons_needing_missing_tables_are_skipped_with_the_reason(course, tmp_
                                             "needs column org_type of customers"}
     index = (res["out"] / "index.html").read_text(encoding="utf-8")
     assert "Second lesson: <em>needs the opportunities table" in index
+
+
+def test_parameters_are_injected_after_the_parameters_cell(tmp_path, monkeypatch):
+    """papermill-style: DATA, MAPPING and AS_OF in a cell tagged injected-parameters right
+    after the cell tagged parameters; the data variables of this process do not reach
+    the kernel, so the injected values alone say what the lesson reads."""
+    from custlib.course import execute_notebook
+
+    path = tmp_path / "00_p.ipynb"
+    _notebook(path, "DATA = None\nMAPPING = None\nAS_OF = None",
+              "import os\nprint(DATA, MAPPING, AS_OF, os.environ.get('CUSTLIB_DATA'),\n"
+              "      os.environ.get('CUSTLIB_MAPPING'), os.environ.get('CUSTLIB_OUT'))")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    monkeypatch.setenv("CUSTLIB_DATA", "/somewhere/raw")
+    monkeypatch.setenv("CUSTLIB_MAPPING", "/somewhere/raw.toml")
+    nb = execute_notebook(path, data=tmp_path / "data", as_of="2025-06-30", files_out=tmp_path)
+    assert nb.cells[2].metadata["tags"] == ["injected-parameters"]
+    assert nb.cells[2].source == (f"# Parameters\nDATA = {str(tmp_path / 'data')!r}\n"
+                                  "MAPPING = None\nAS_OF = '2025-06-30'")
+    assert nb.cells[3].outputs[0]["text"] == f"{tmp_path / 'data'} None 2025-06-30 None None {tmp_path}\n"
+    assert path.read_bytes() == before                     # the lesson file is only read
+    # without parameters the lesson runs as committed, on the environment's data
+    nb = execute_notebook(path)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert nb.cells[2].outputs[0]["text"].startswith("None None None /somewhere/raw /somewhere/raw.toml")
+
+
+EXPORTS = Path(__file__).resolve().parent / "exports"
+
+
+def test_the_course_on_an_orders_only_export_runs_what_the_data_allows(tmp_path):
+    """An invoice export with customer, date and amount only (US dates, dollars and
+    cents) through its mapping: eight of the ten lessons run, each skipping with one
+    line the sections that need more, and the index page says which."""
+    import hashlib
+    import json
+
+    src = EXPORTS / "orders_only_usd"
+    digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()}
+    res = run_course(src, tmp_path / "out", mapping=src / "mapping.toml", progress=False)
+    out = res["out"]
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in src.iterdir()} == digest
+
+    assert res["ran"] == ["00_welcome.ipynb", "01_needs_and_profiles.ipynb",
+                          "02_value_chain_and_lifecycle.ipynb", "03_pyramid_and_pareto.ipynb",
+                          "04_customer_value.ipynb", "05_segmentation_and_key_accounts.ipynb",
+                          "08_migration_and_growth.ipynb", "09_capstone_workbook.ipynb"]
+    assert set(res["skipped"]) == {"06_prospect_grading.ipynb", "07_funnel_math.ipynb"}
+    assert res["skipped"]["07_funnel_math.ipynb"] == "needs the opportunities table"
+
+    sec = res["sections"]
+    def ran(lesson, prefix):
+        return any(t.startswith(prefix) for t in sec[lesson]["ran"])
+    def skipped(lesson, prefix):
+        return next((r for t, r in sec[lesson]["skipped"].items() if t.startswith(prefix)), None)
+    assert sec["00_welcome.ipynb"]["skipped"] == {"Your turn: exercise q2": "needs `customers` with `rep_id`"}
+    assert ran("00_welcome.ipynb", "Four layers") and ran("00_welcome.ipynb", "Revenue month by month")
+    assert ran("02_value_chain_and_lifecycle.ipynb", "2. The customer lifecycle")
+    assert skipped("02_value_chain_and_lifecycle.ipynb", "3. Lifetime profit") == \
+        "needs `orders` with `cost`, `product_line` and `is_upgrade`"
+    assert ran("03_pyramid_and_pareto.ipynb", "1. Four tiers: the customer pyramid (客户金字塔) › Our customers")
+    assert ran("03_pyramid_and_pareto.ipynb", "3. ABC classes")
+    assert skipped("03_pyramid_and_pareto.ipynb", "4. Profit: the whale curve") == "needs `orders` with `cost`"
+    assert sec["04_customer_value.ipynb"]["skipped"] == {}
+    assert ran("05_segmentation_and_key_accounts.ipynb", "2. By value")
+    assert ran("05_segmentation_and_key_accounts.ipynb", "4. By relationship")
+    assert skipped("05_segmentation_and_key_accounts.ipynb", "5. The key-account selection matrix")
+    assert ran("08_migration_and_growth.ipynb", "2. Who moved where")
+    assert ran("08_migration_and_growth.ipynb", "3. If the moves repeat")
+    assert skipped("08_migration_and_growth.ipynb", "4. The customer meeting (客户会谈) › Our customers") == \
+        "needs `activities` with `activity_type` and `activity_date`"
+    assert ran("09_capstone_workbook.ipynb", "1. The master table")
+    assert skipped("09_capstone_workbook.ipynb", "3. The four roll-ups").startswith(
+        "needs `opportunities` with `stage`, `expected_value`")
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("sections skipped") == sum(bool(s["skipped"]) for s in sec.values())
+    assert "3. Lifetime profit (客户生命周期利润): <em>needs orders with cost, product_line and is_upgrade</em>" in index
+    for name in res["ran"]:
+        nb = json.loads((out / "notebooks" / name).read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for o in cell.get("outputs", []):
+                text = "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                assert o["output_type"] != "error" and "Traceback" not in text, (name, text[:500])
+                if o.get("name") == "stderr":   # a warning is a bug on a real export too
+                    raise AssertionError(f"{name}: {text[:500]}")
+    # the data's currency, not the case's, in the lessons' own tables
+    page = (out / "lessons" / "03_pyramid_and_pareto.html").read_text(encoding="utf-8")
+    assert "revenue (USD)" in page and "This section needs <code>orders</code> with <code>cost</code>" in page

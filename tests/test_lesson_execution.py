@@ -186,3 +186,45 @@ def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
         time.sleep(0.2)
     assert not _alive(kernel), "the kernel outlived the interrupted run"
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["pid"]  # no output, no build folder
+
+
+def test_a_section_runs_when_the_data_has_what_it_needs_and_else_says_so_in_one_line():
+    """%%needs (custlib.sections), in a kernel as in JupyterLab: present → the cell runs as
+    a cell (its last value shown, its error an error); absent → one visible line, the skip
+    recorded in the output's metadata, nothing of the cell run."""
+    from custlib.course import lesson_sections
+    from custlib.sections import METADATA_KEY
+
+    setup = ("import pandas as pd\nfrom custlib.data import CRMData\nimport custlib.sections\n"
+             "crm = CRMData(path=None, orders=pd.DataFrame({'customer_id': ['A'], 'amount': [1.5],"
+             " 'cost': [None]}))")
+    nb = _nb(setup, "%%needs orders.amount\nx = 41\nx + 1",
+             "%%needs orders.cost activities.activity_type\ny = 1\nprint('ran')",
+             "print('y' in globals(), x)",
+             "%%needs orders.amount\nx + 1;",
+             "%%needs --exercise activities\nanswer_q1 = None")
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("## 1. Present"))
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("## 2. Absent"))
+    nb.cells.insert(5, nbformat.v4.new_markdown_cell("## 3. After"))
+    nb.cells[-1].metadata["exercise"] = {"id": "q1", "wrong": "answer_q1 = 0"}
+    execute_notebook_node(nb)
+    present, absent, after, quiet, exercise = (nb.cells[i] for i in (2, 4, 6, 7, 8))
+    assert [o["output_type"] for o in present.outputs] == ["execute_result"]
+    assert present.outputs[0]["data"]["text/plain"] == "42"
+    assert len(absent.outputs) == 1
+    line = absent.outputs[0]
+    assert line["data"]["text/plain"] == ("This section needs `orders` with `cost`, and `activities` "
+                                          "with `activity_type`; see the input contract (README).")
+    assert line["metadata"][METADATA_KEY]["skipped"] == \
+        "needs `orders` with `cost`, and `activities` with `activity_type`"
+    assert after.outputs[0]["text"] == "False 41\n"              # nothing of the skipped cell ran
+    assert quiet.outputs == []                                  # a trailing ; still hides the value
+    assert exercise.outputs[0]["data"]["text/plain"].startswith("This exercise needs `activities`")
+    assert lesson_sections(nb) == {"ran": ["1. Present", "3. After"],
+                                   "skipped": {"2. Absent": "needs `orders` with `cost`, and "
+                                                            "`activities` with `activity_type`",
+                                               "3. After: exercise q1": "needs `activities`"}}
+    # an error inside a section that runs fails the lesson, as in any cell
+    broken = _nb(setup, "%%needs orders.amount\nraise KeyError('no such column')")
+    with pytest.raises(LessonError, match="no such column"):
+        execute_notebook_node(broken)
