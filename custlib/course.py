@@ -786,6 +786,28 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     return result
 
 
+def _relocate(nb, build: Path, out: Path) -> None:
+    """Point an executed lesson at where its files end up: the injected ``DATA`` becomes
+    ``"../data"`` (right for the copy in ``OUT/notebooks/``), and the temporary build
+    folder named in any output becomes ``OUT``."""
+    data, tmp = repr(str(build / "data")), str(build)
+
+    def fix(obj):
+        if isinstance(obj, str):
+            return obj.replace(data, repr("../data")).replace(tmp, str(out))
+        if isinstance(obj, list):
+            return [fix(x) for x in obj]
+        if isinstance(obj, dict):
+            for k in list(obj):
+                obj[k] = fix(obj[k])
+        return obj
+
+    for cell in nb.cells:
+        cell.source = fix(cell.source)
+        if cell.cell_type == "code":
+            cell.outputs = fix(cell.outputs)
+
+
 def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress, timeout,
                     workbook, mapping, as_of, pseudonymise, key, jobs, allow_outside,
                     currency=None, thresholds=None) -> dict:
@@ -842,6 +864,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                 nb, wall = future.result()
                 timings[path.name] = {**lesson_timings(nb), "wall": round(wall, 3)}
                 sections[path.name] = lesson_sections(nb)
+                _relocate(nb, build, out)
                 nbformat.write(nb, build / "notebooks" / path.name)
                 _save_charts(nb, build / "files" / "charts", path.stem)
                 body, _ = exporter.from_notebook_node(for_html(nb))
@@ -873,9 +896,10 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         from custlib import __version__
 
         write_marker(build, {"custlib": __version__,
-                             "data": data.name if pseudonymise else str(data),
-                             "mapping": (report.mapping.name if pseudonymise else str(report.mapping))
-                             if report.mapping else None,
+                             # a pseudonymised run records no path: a folder may name a person
+                             "data": None if pseudonymise else str(data),
+                             "mapping": str(report.mapping) if report.mapping and not pseudonymise
+                             else None,
                              "lessons": [p.name for p in todo]})
         swap_in(build, out, force)
     finally:

@@ -360,3 +360,25 @@ def test_pseudonym_is_deterministic_per_key_and_never_the_input(value, kind, key
 def test_a_mobile_pseudonym_is_never_the_number(value, key):
     p = ps.pseudonym(value, "mobile", key)
     assert p != value and re.fullmatch(FORMS["mobile"], p)
+
+
+def test_a_pseudonymised_run_names_no_input_folder_and_no_person(tmp_path):
+    """The whole output of a run (one lesson, to keep it short): no folder of the input,
+    no original name, in any file written."""
+    from custlib.course import NOTEBOOK_DIR, run_course
+
+    data = tmp_path / "Zhang San private export"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    shutil.copy(NOTEBOOK_DIR / "00_welcome.ipynb", lessons)
+    names = load(DEFAULT_DATA_DIR).customers["customer_name"].head(20).tolist()
+    res = run_course(data, tmp_path / "out", notebook_dir=lessons, as_of=AS_OF,
+                     pseudonymise=True, key=KEY, progress=False)
+    assert res["ran"] == ["00_welcome.ipynb"]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "out").rglob("*")
+             if p.is_file() and p.suffix in (".html", ".ipynb", ".txt", ".json", ".csv")]
+    assert len(texts) > 5
+    everything = "\n".join(texts)
+    assert "Zhang San" not in everything and ".building" not in everything
+    assert not [n for n in names if n in everything]
