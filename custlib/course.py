@@ -152,7 +152,7 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
     for req in requires:
         for table, column in missing(crm, [req]):
             if table == "months":
-                why = f"needs orders covering {column} months up to the analysis date"
+                why = f"needs orders in both halves of the {column} months up to the analysis date"
             else:
                 why = (f"needs the {table} table" if getattr(crm, table, None) is None
                        else f"needs column {column} of {table}")

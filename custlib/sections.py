@@ -75,8 +75,8 @@ def missing(crm, requires) -> list[tuple[str, str | None]]:
     crm : CRMData
         The loaded data.
     requires : iterable of str
-        ``"table"`` or ``"table.column"`` entries, or ``"months:24"``: orders covering
-        the 24 months up to the analysis date (two years to compare).
+        ``"table"`` or ``"table.column"`` entries, or ``"months:24"``: orders in both
+        halves of the 24 months up to the analysis date (two years to compare).
 
     Returns
     -------
@@ -99,14 +99,18 @@ def missing(crm, requires) -> list[tuple[str, str | None]]:
 
 
 def _covers(crm, months: int) -> bool:
-    """The orders reach back ``months`` full months from the analysis date."""
+    """The orders span ``months`` months up to the analysis date: there are orders in its
+    first half and in its second (two 12-month periods to compare for ``months:24``)."""
     from custlib import period
 
     orders = getattr(crm, "orders", None)
     if orders is None or orders["order_date"].dropna().empty:
         return False
-    start, _ = period.window(period.as_of(crm), months)
-    return bool(orders["order_date"].min() <= start)
+    end = period.as_of(crm)
+    half = months // 2
+    early = period.in_window(orders, *period.window(end, half, back=1))
+    late = period.in_window(orders, *period.window(end, half))
+    return bool(len(early) and len(late))
 
 
 def reason(lacking: list[tuple[str, str | None]]) -> str:
@@ -120,7 +124,7 @@ def reason(lacking: list[tuple[str, str | None]]) -> str:
     parts = []
     for table, cols in by_table.items():
         if table == "months":
-            parts.append(f"orders covering {cols[0]} months up to the analysis date")
+            parts.append(f"orders in both halves of the {cols[0]} months up to the analysis date")
             continue
         names = [f"`{c}`" for c in cols]
         cols_text = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
