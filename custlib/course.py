@@ -786,6 +786,16 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     return result
 
 
+def _write_deliverables(crm, files: Path, report) -> None:
+    """The manager's Excel workbook and the PNG charts, for the analysis date of the run
+    (the one given, else the latest date in the data)."""
+    from custlib.report import write_charts, write_workbook
+
+    when = report.as_of if report.as_of_source != "today" else None
+    write_workbook(crm, files / "customer-analysis-workbook.xlsx", as_of=when)
+    write_charts(crm, files / "charts", as_of=when)
+
+
 def _relocate(nb, build: Path, out: Path) -> None:
     """Point an executed lesson at where its files end up: the injected ``DATA`` becomes
     ``"../data"`` (right for the copy in ``OUT/notebooks/``), and the temporary build
@@ -856,6 +866,10 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         # results are collected in lesson order.
         workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS, len(todo) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson")
+        # the manager's workbook and charts are written in this process while the kernels
+        # run the lessons (the only matplotlib user here, so one thread draws)
+        books = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
+        book = books.submit(_write_deliverables, crm, build / "files", report) if workbook else None
         futures = []
         try:
             futures = [pool.submit(run_one, path) for path in todo]
@@ -878,13 +892,9 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        if workbook:
-            from custlib.report import write_charts, write_workbook
-
-            # the analysis date: the one given, else the latest date in the data
-            when_data = report.as_of if report.as_of_source != "today" else None
-            write_workbook(crm, build / "files" / "customer-analysis-workbook.xlsx", as_of=when_data)
-            write_charts(crm, build / "files" / "charts", as_of=when_data)
+            books.shutdown(wait=True, cancel_futures=True)
+            if book is not None:
+                book.result()
         when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         skipped_titles = [(lesson_title(p)[0], skipped[p.name]) for p in found if p.name in skipped]
         notes = [f"{len(report.warnings)} warning(s) from validation; see validation.txt"] + \
