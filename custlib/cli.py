@@ -160,6 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help="show the traceback of an unexpected error instead of one line")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    # how the export is read: the same options for validate and run
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("--mapping", metavar="FILE", default=None,
+                        help="TOML file renaming your columns and values (see examples/mappings/)")
+    source.add_argument("--as-of", metavar="DATE", default=None, type=_date,
+                        help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
+    source.add_argument("--allow-outside", action="store_true",
+                        help="read files a mapping names (or links point to) outside the data "
+                        "folder and the mapping's folder; refused by default")
+    source.add_argument("--currency", metavar="CODE", default=None, type=_currency,
+                        help="currency of the amounts, e.g. USD (default: the mapping's "
+                        "[settings] currency, else CNY)")
+    source.add_argument("--thresholds", metavar="A,B,C", default=None, type=_thresholds,
+                        help="the pyramid's revenue cut-offs for vip, key and mid customers, "
+                        "e.g. 60000,20000,5000 (default: fitted to your data; see the README)")
+
     gen = sub.add_parser(
         "generate",
         help="write a synthetic CRM dataset",
@@ -188,28 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute every lesson on the data folder and write an HTML page per "
         "lesson, an index.html and the files the lessons produce into the output folder. "
         "The data is only read. A failed run leaves no half-written output.",
-        parents=[debug], epilog=EXIT_STATUS,
+        parents=[debug, source], epilog=EXIT_STATUS,
     )
     run.add_argument("--data", metavar="PATH", default=None,
                      help="folder holding the tables (orders.csv, customers.csv, ... or .xlsx), "
                      "or a single orders file; default: $CUSTLIB_DATA, else the bundled "
                      "data/synthetic")
-    run.add_argument("--mapping", metavar="FILE", default=None,
-                     help="TOML file renaming your columns and values (see examples/mappings/)")
-    run.add_argument("--as-of", metavar="DATE", default=None, type=_date,
-                     help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
     run.add_argument("--pseudonymise", action="store_true",
                      help="replace names, phones, e-mails and QQ numbers by stable pseudonyms "
                      "in every output (key: $CUSTLIB_PSEUDONYM_KEY)")
-    run.add_argument("--allow-outside", action="store_true",
-                     help="read files a mapping names (or links point to) outside the data "
-                     "folder and the mapping's folder; refused by default")
-    run.add_argument("--currency", metavar="CODE", default=None, type=_currency,
-                     help="currency of the amounts, e.g. USD (default: the mapping's "
-                     "[settings] currency, else CNY)")
-    run.add_argument("--thresholds", metavar="A,B,C", default=None, type=_thresholds,
-                     help="the pyramid's revenue cut-offs for vip, key and mid customers, "
-                     "e.g. 60000,20000,5000 (default: fitted to your data; see the README)")
     run.add_argument("--out", metavar="DIR", default="build/workbook",
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
@@ -226,22 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
         "contract and list every problem at once, with file, column, rows and a fix: errors "
         "(the analysis cannot run) and warnings (handled by the stated rule). Exit status 0 "
         "when there is no error, 1 otherwise. Files are only read.",
-        parents=[debug], epilog=EXIT_STATUS,
+        parents=[debug, source], epilog=EXIT_STATUS,
     )
     val.add_argument("path", metavar="PATH", help="folder of tables, or an orders file")
-    val.add_argument("--mapping", metavar="FILE", default=None,
-                     help="TOML file renaming your columns and values")
-    val.add_argument("--as-of", metavar="DATE", default=None, type=_date,
-                     help="extraction date YYYY-MM-DD (default: the mapping's, else today)")
-    val.add_argument("--allow-outside", action="store_true",
-                     help="read files a mapping names (or links point to) outside the data "
-                     "folder and the mapping's folder; refused by default")
-    val.add_argument("--currency", metavar="CODE", default=None, type=_currency,
-                     help="currency of the amounts, e.g. USD (default: the mapping's "
-                     "[settings] currency, else CNY)")
-    val.add_argument("--thresholds", metavar="A,B,C", default=None, type=_thresholds,
-                     help="the pyramid's revenue cut-offs for vip, key and mid customers, "
-                     "e.g. 60000,20000,5000 (default: fitted to your data; see the README)")
     val.set_defaults(func=_cmd_validate)
     return parser
 

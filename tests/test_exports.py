@@ -165,3 +165,16 @@ def test_a_lesson_comparing_two_years_is_skipped_on_one_year_of_orders(tmp_path)
     assert unmet_requirements(crm, ["orders", "months:24"]) == [
         "needs orders in both halves of the 24 months up to the analysis date"]
     assert unmet_requirements(crm, ["orders", "months:12"]) == []
+
+
+def test_currency_and_thresholds_on_the_command_line(capsys):
+    folder, mapping = FIXTURES["erp_lines"]
+    args = ["validate", str(folder), "--mapping", str(mapping)]
+    assert cli.main(args + ["--currency", "usd", "--thresholds", "5000,1000,100"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:       # a usage error: argparse, exit 2
+        cli.main(args + ["--thresholds", "100,5000"])
+    assert stop.value.code == 2 and "expected 3 numbers" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args + ["--currency", "dollars"])
+    assert stop.value.code == 2 and "three-letter code" in capsys.readouterr().err
