@@ -41,7 +41,6 @@ Examples
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -450,6 +449,3 @@ def normalise_ids(col) -> tuple[pa.Array, np.ndarray]:
     changed = _np(pc.fill_null(pc.not_equal(out, pc.utf8_trim_whitespace(col)), False))
     return out, changed
 
-
-def last_day(year: int, month: int) -> int:  # pragma: no cover - convenience
-    return calendar.monthrange(year, month)[1]

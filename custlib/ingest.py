@@ -72,7 +72,6 @@ IGNORE = "_ignore"
 #: tab, line feed and carriage return are kept. Removed from text, with a warning.
 _CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 _LINE = "__row__"  # the source row of each kept row, for messages; never written
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _TRUE = ("true", "t", "yes", "y", "1", "是", "对", "√")
 _FALSE = ("false", "f", "no", "n", "0", "否", "错", "×")
 #: Columns of the customers an orders or opportunities file may carry (used for the

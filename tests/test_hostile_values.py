@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custlib import cli
-from custlib.ingest import neutralise, validate
+from custlib.ingest import neutralise
 
 HOSTILE = Path(__file__).parent / "hostile"
 AS_OF = "2025-12-31"

@@ -6,7 +6,6 @@ import csv
 import dataclasses
 
 import openpyxl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
