@@ -211,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "or a single orders file; default: $CUSTLIB_DATA, else the bundled "
                      "data/synthetic")
     run.add_argument("--pseudonymise", action="store_true",
-                     help="replace names, phones, e-mails and QQ numbers by stable pseudonyms "
-                     "in every output (key: $CUSTLIB_PSEUDONYM_KEY)")
+                     help="replace names, phones, e-mails, QQ numbers and ids by pseudonyms and "
+                     "empty the birthdays in every output (key: $CUSTLIB_PSEUDONYM_KEY, else "
+                     "a random key for this run)")
     run.add_argument("--out", metavar="DIR", default="build/workbook",
                      help="output folder (default: build/workbook)")
     run.add_argument("--force", action="store_true", help="replace a non-empty output folder")
