@@ -178,3 +178,35 @@ def test_currency_and_thresholds_on_the_command_line(capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main(args + ["--currency", "dollars"])
     assert stop.value.code == 2 and "three-letter code" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, currency, ran", [
+    ("salesforce", "USD", ["00", "01", "02", "03", "04", "05", "08", "09"]),
+    ("erp_lines", None, ["00", "01", "02", "03", "04", "05", "08", "09"]),
+])
+def test_custlib_run_end_to_end(name, currency, ran, tmp_path):
+    """The whole course on the export: the lessons the data allows, the totals to the cent in
+    the manager's workbook, nothing written into the input."""
+    from custlib.course import run_course
+
+    folder, mapping = FIXTURES[name]
+    before = _digest(HERE)
+    res = run_course(folder, tmp_path / "report", mapping=mapping, as_of=AS_OF,
+                     currency=currency, progress=False)
+    assert sorted(p[:2] for p in res["ran"]) == ran
+    assert set(res["skipped"]) == {"06_prospect_grading.ipynb", "07_funnel_math.ipynb"}
+    out = res["out"]
+    pages = "".join(p.read_text(encoding="utf-8") for p in (out / "lessons").glob("*.html"))
+    for nb in (out / "notebooks").glob("*.ipynb"):
+        outputs = [o for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                   for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o["output_type"] == "error"
+                    or o.get("name") == "stderr"], nb.name
+    sym = "$" if currency == "USD" else "€"
+    assert sym in pages
+    master = pd.read_excel(out / "files" / "customer-analysis-workbook.xlsx",
+                           sheet_name="master · 客户分析总表", index_col=0)
+    assert len(master) == EXPECTED[name].get("customers", len(master))
+    orders = load(out / "data").orders
+    assert _cents(orders["amount"].sum()) == Decimal(EXPECTED[name]["revenue"])
+    assert _digest(HERE) == before
