@@ -66,6 +66,10 @@ __all__ = ["Issue", "Report", "InputError", "TableMapping", "Mapping", "RULES", 
            "locate", "validate", "import_data", "pseudonym"]
 
 _SHOW = 5
+#: What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): text
+#: starting with one of these gets a leading ``'`` in every CSV custlib writes.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = "^([" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START) + "])"
 #: Map a column to this in ``[table.columns]`` to leave it unread.
 IGNORE = "_ignore"
 #: Control characters no spreadsheet cell can hold (NUL, vertical tab, form feed, ...);
@@ -1311,7 +1315,7 @@ def neutralise(col) -> pa.Array:
     >>> neutralise(pa.array(["=1+1", "Acme", "-2", None, "@SUM(A1)"])).to_pylist()
     ["'=1+1", 'Acme', "'-2", None, "'@SUM(A1)"]
     """
-    return pc.replace_substring_regex(col, r"^([=+\-@\t\r])", r"'\1")
+    return pc.replace_substring_regex(col, _FORMULA_RE, r"'\1")
 
 
 def _write_tables(t: pa.Table, name: str, out: Path) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from custlib import money, period
 from custlib.data import CRMData
+from custlib.ingest import FORMULA_START  # one rule for every CSV written
 from custlib.policy import WORKBOOK
 from custlib.pyramid import (abc_classes, customer_layers, layer_counts, pareto_fraction,
                              pyramid_cutoffs, tier_table, tiers_by_threshold, top_share)
@@ -234,7 +235,6 @@ EXCEL_INLINE_ROWS = 200_000
 
 #: Text starting with one of these is read as a formula by a spreadsheet opening a CSV
 #: file (OWASP, "CSV injection"); in CSV outputs such text gets a leading ``'``.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text_columns(df: pd.DataFrame) -> list:
