@@ -871,19 +871,38 @@ def _dictionary_codes(col) -> np.ndarray:
     return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _duplicate_rows(columns: list) -> np.ndarray:
+def _duplicate_rows(columns: list, lead=None) -> np.ndarray:
     """True for every row identical in all ``columns`` to an earlier row.
 
-    Rows are hashed from their columns' codes; rows with equal hashes that are next to
-    each other in a stable sort are then compared column by column, so a hash
-    collision can never flag two different rows.
+    Rows are hashed from their columns' codes and sorted by hash, then by each column
+    (stable), so equal rows are next to each other even when a different row shares
+    their hash; neighbours are then compared column by column, so a hash collision can
+    neither flag two different rows nor hide a repeat.
+
+    ``lead`` (one of the columns, usually the table's id) narrows the work first: two
+    identical rows have the same lead value, so only rows whose lead value repeats are
+    hashed — in an export with unique ids, none.
     """
+    if lead is not None:
+        key = _dictionary_codes(lead) + 1           # 0 for a null: nulls are equal
+        repeats = np.bincount(key)[key] > 1
+        n = len(key)
+        if not repeats.any():
+            return np.zeros(n, dtype=bool)
+        if repeats.sum() < n // 2:
+            rows = np.flatnonzero(repeats)
+            take = pa.array(rows)
+            dup = np.zeros(n, dtype=bool)
+            dup[rows[_duplicate_rows([pc.take(c, take) for c in columns])]] = True
+            return dup
     codes = [_dictionary_codes(c) for c in columns]
     n = len(codes[0])
     h = np.zeros(n, dtype=np.uint64)
     for c in codes:
         h = (h * np.uint64(0x100000001B3)) ^ c.astype(np.uint64)
-    order = np.argsort(h, kind="stable")
+    # sorted by hash, then by every column: equal rows are next to each other even when
+    # another row shares their hash (stable, so the first of equal rows stays first)
+    order = np.lexsort([*codes[::-1], h])
     same = h[order][1:] == h[order][:-1]
     for c in codes:
         cs = c[order]
@@ -891,6 +910,18 @@ def _duplicate_rows(columns: list) -> np.ndarray:
     dup = np.zeros(n, dtype=bool)
     dup[order[1:][same]] = True
     return dup
+
+
+def _has_control_bytes(col) -> bool:
+    """False when no value of a text column can hold a :data:`_CONTROL` character: a
+    scan of its bytes (UTF-8 never uses bytes below 0x20 inside other characters), so
+    the regex runs only on the rare column that may hold one."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    data = col.buffers()[2] if col.type in (pa.string(), pa.large_string()) else None
+    if data is None:
+        return len(col) > 0 and col.type not in (pa.string(), pa.large_string())
+    b = np.frombuffer(data, dtype=np.uint8)
+    return bool(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)).any())
 
 
 def _present(col) -> np.ndarray:
@@ -953,7 +984,8 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     cols: dict[str, pa.Array] = {}
     for dst, src in source_of.items():
         col = raw.column(src).combine_chunks()
-        col = pc.if_else(pc.equal(pc.utf8_trim_whitespace(col), ""), pa.scalar(None, pa.string()), col)
+        blank = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))   # "" or only whitespace
+        col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
         c = spec.column(dst) if dst in spec.names else schema.TABLES["customers"].column(dst)
         present = _present(col)
         where = shown(dst)
@@ -981,7 +1013,8 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
                     add("warning", where, changed, f"{int(changed.sum())} id(s) held invisible "
                         "characters (zero-width spaces, byte-order marks), full-width forms or "
                         f"spaces ({_sample(col, changed)}): normalised, so equal ids match")
-            ctrl = _np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
+            ctrl = (_np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
+                    if _has_control_bytes(text) else np.zeros(n, dtype=bool))
             if ctrl.any():
                 add("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
                     f"({_sample(text, ctrl)}): removed, as no spreadsheet can show them")
@@ -1109,7 +1142,8 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         return None
     # exact duplicates, then duplicate keys (integer codes: no Python objects per row)
     if cols:
-        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols]) & keep
+        lead = raw.column(source_of[spec.key]) if spec.key in cols else None
+        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols], lead) & keep
         if dup.any():
             add("warning", None, dup, f"{int(dup.sum())} row(s) repeat an earlier row exactly: "
                 "kept once (export duplicates)")

@@ -1,0 +1,80 @@
+"""The readers' fast paths give exactly what the full grammar gives.
+
+A column of plain numbers is read by one cast, a column of ISO dates by slicing, and
+exact duplicates are looked for only among rows whose id repeats (custlib._parse,
+custlib.ingest). Each shortcut is compared here with the long way on generated
+columns, values and problems alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custlib import _parse
+from custlib.ingest import _duplicate_rows
+
+plain = st.builds(lambda neg, whole, frac: ("-" if neg else "") + whole + (f".{frac}" if frac else ""),
+                  st.booleans(), st.from_regex(r"\d{1,14}", fullmatch=True),
+                  st.one_of(st.none(), st.from_regex(r"\d{1,4}", fullmatch=True)))
+iso = st.builds(lambda y, m, d, t: f"{y:04d}-{m:02d}-{d:02d}" + t,
+                st.integers(1880, 2045), st.integers(0, 13), st.integers(0, 32),
+                st.sampled_from(["", " 10:00", "T23:59:59", " 07:05"]))
+
+
+def same(a: _parse.Parsed, b: _parse.Parsed) -> None:
+    assert a.values.equals(b.values), (a.values, b.values)
+    assert a.note == b.note
+    assert [(p.level, p.message, p.fix) for p in a.problems] == \
+        [(p.level, p.message, p.fix) for p in b.problems]
+    for p, q in zip(a.problems, b.problems):
+        assert np.array_equal(p.mask, q.mask)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(plain, st.none()), min_size=1, max_size=30), st.booleans(),
+       st.sampled_from([None, "."]))
+def test_plain_numbers_are_read_as_the_grammar_reads_them(values, money, decimal):
+    col = pa.array(values, pa.string())
+    same(_parse.parse_numbers(col, decimal, money=money),
+         _parse.parse_numbers(col, decimal, money=money, _fast=False))
+
+
+def test_the_fast_number_path_keeps_the_ambiguity_and_size_errors():
+    col = pa.array(["1.200", "0.200", "-3.500", "25", "2" * 14])
+    fast = _parse.parse_numbers(col, money=True)
+    same(fast, _parse.parse_numbers(col, money=True, _fast=False))
+    assert [p.message.split(" (")[0] for p in fast.problems] == \
+        ["2 value(s) could be read two ways", "1 value(s) are implausibly large"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(iso, st.none()), min_size=1, max_size=30))
+def test_iso_dates_are_read_as_the_grammar_reads_them(values):
+    col = pa.array(values, pa.string())
+    same(_parse.parse_dates(col, latest_year=2030),
+         _parse.parse_dates(col, latest_year=2030, _fast=False))
+
+
+def naive_duplicates(rows: list[tuple]) -> np.ndarray:
+    seen, out = set(), []
+    for r in rows:
+        out.append(r in seen)
+        seen.add(r)
+    return np.array(out, dtype=bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["O1", "O2", "O3", "O4"])),
+                          st.sampled_from(["a", "b"]), st.one_of(st.none(), st.sampled_from(["1", "2"]))),
+                min_size=1, max_size=40),
+       st.lists(st.text(alphabet="xyz", min_size=1, max_size=3), min_size=0, max_size=40, unique=True))
+def test_duplicates_found_through_the_id_are_the_duplicates(rows, unique_ids):
+    # repeated ids (order lines), and a run of unique ids that can never repeat
+    rows = rows + [(u, "a", "1") for u in unique_ids]
+    cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(3)]
+    expected = naive_duplicates(rows)
+    assert np.array_equal(_duplicate_rows(cols), expected)
+    assert np.array_equal(_duplicate_rows(cols, cols[0]), expected)
