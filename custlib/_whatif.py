@@ -146,6 +146,48 @@ def _static_html(outputs: list) -> str:
             + "\n".join(parts) + "\n</div>")
 
 
+def off_grid(widget) -> str | None:
+    """Why a slider's start is not one of its positions, or None when it is (or no slider).
+
+    A browser slider can only rest on ``min + k * step``: a start between two steps is
+    moved to the nearest one as soon as the widget is drawn, and the function runs
+    again with that value, so the live picture would disagree with the text and the
+    static copy computed from the start.
+    """
+    if isinstance(widget, widgets.FloatLogSlider):
+        return None
+    step, low = getattr(widget, "step", None), getattr(widget, "min", None)
+    if not step or low is None or not hasattr(widget, "value"):
+        return None
+    def n(x):
+        return f"{int(round(x)):,}" if abs(x - round(x)) < 1e-9 else f"{x:,.6g}"
+
+    values = widget.value if isinstance(widget.value, (tuple, list)) else (widget.value,)
+    for v in values:
+        k = (v - low) / step
+        if abs(k - round(k)) > 1e-6:
+            below = low + step * (k // 1)
+            return (f"the slider {getattr(widget, '_kwarg', widget.description)!r} starts at {n(v)}, "
+                    f"which is not on its steps of {n(step)} from {n(low)} (the nearest are "
+                    f"{n(below)} and {n(below + step)}); the browser would move it there. Give it "
+                    f"a step that divides {n(v - low)}, or a min on the grid of the start "
+                    f"(custlib.plotting.money_slider does it for amounts)")
+    return None
+
+
+def readable(widget) -> None:
+    """Give a slider's readout thousands separators (d3-format), keeping its decimals."""
+    fmt = getattr(widget, "readout_format", None)
+    if isinstance(widget, widgets.IntSlider | widgets.IntRangeSlider) and fmt == "d":
+        widget.readout_format = ",d"
+    elif isinstance(widget, widgets.FloatSlider | widgets.FloatRangeSlider) and fmt == ".2f":
+        step = widget.step or 0.01
+        decimals = 0
+        while decimals < 4 and abs(step * 10 ** decimals - round(step * 10 ** decimals)) > 1e-9:
+            decimals += 1
+        widget.readout_format = f",.{decimals}f"
+
+
 class WhatIf(widgets.interactive):
     """``ipywidgets.interactive`` whose outputs are recorded, then set in one piece.
 
@@ -161,6 +203,13 @@ class WhatIf(widgets.interactive):
     first_outputs: list | None = None
 
     def update(self, *args):
+        if self.first_outputs is None:          # the first run: check the sliders first
+            for w in self.kwargs_widgets:
+                readable(w)
+            problems = [p for p in map(off_grid, self.kwargs_widgets) if p]
+            if problems:
+                self.first_outputs, self.first_error = [], ValueError("; ".join(problems))
+                return
         kwargs = {w._kwarg: w.get_interact_value() for w in self.kwargs_widgets}
         self.kwargs = kwargs
         outputs, result, error = record(self.f, kwargs)

@@ -18,14 +18,20 @@ Examples
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib import font_manager
+from pandas.io.formats.style import Styler
 
 from custlib import money
 
-__all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "what_if"]
+__all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "format_table", "Table", "NA_TEXT",
+           "what_if", "money_slider"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -203,6 +209,13 @@ def what_if(function, *, show: bool = True, **controls):
       every viewer without a live kernel: the HTML handouts, nbviewer, a notebook
       opened without running it. It says that the sliders work in JupyterLab.
 
+    * Every slider must start on one of its steps (``min + k * step``): a browser
+      slider moves a start between two steps to the nearest one and runs the function
+      again, so the live picture would contradict the text above it. A start off the
+      grid raises ``ValueError`` naming the slider. Readouts get thousands separators
+      (``58,900``); an amount's currency belongs in the description, as
+      :func:`money_slider` writes it.
+
     Charts are the matplotlib figures the function leaves open; each is rendered the
     way the notebook's inline backend would render it, then closed, so no figure is
     shown twice or left behind for another cell.
@@ -226,6 +239,8 @@ def what_if(function, *, show: bool = True, **controls):
 
     Raises
     ------
+    ValueError
+        A slider starts off its steps (nothing is run).
     Exception
         Whatever ``function`` raised with the initial values.
 
@@ -240,6 +255,10 @@ def what_if(function, *, show: bool = True, **controls):
     >>> w.children[0].value = 5          # moving the slider runs it again
     >>> w.result
     10
+    >>> what_if(double, x=(0, 10, 2), show=False)   # 3 is not on 0, 2, 4, ...
+    Traceback (most recent call last):
+    ...
+    ValueError: the slider 'x' starts at 3, which is not on its steps of 2 from 0 ...
     """
     from custlib._whatif import WhatIf
 
@@ -251,3 +270,382 @@ def what_if(function, *, show: bool = True, **controls):
 
         display(box)
     return box
+
+
+
+# --------------------------------------------------------------------------- tables
+
+#: What an empty value (NA, NaN, NaT) shows in a table.
+NA_TEXT = "—"
+
+#: The course's table look: the charts' fonts and sizes, a light rule under each row.
+_TABLE_STYLES = [
+    {"selector": "", "props": "font-family: 'DejaVu Sans', 'Noto Sans CJK SC', sans-serif; "
+                              "font-size: 14px; border-collapse: collapse; margin: 4px 0;"},
+    {"selector": "th", "props": "font-weight: bold; padding: 4px 12px; text-align: right; "
+                                "border-bottom: 1px solid #4d4d4d; vertical-align: bottom;"},
+    {"selector": "th.row_heading", "props": "text-align: left; font-weight: normal; "
+                                            "border-bottom: 1px solid rgba(0, 0, 0, 0.12);"},
+    {"selector": "th.index_name", "props": "text-align: left;"},
+    {"selector": "td", "props": "padding: 4px 12px; text-align: right; white-space: nowrap; "
+                                "font-variant-numeric: tabular-nums; "
+                                "border-bottom: 1px solid rgba(0, 0, 0, 0.12);"},
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-size: 16px; "
+                                     "font-weight: bold; padding-bottom: 6px;"},
+]
+
+#: A label ending in a currency unit, as written by :func:`custlib.money.label`:
+#: ``"revenue (CNY)"``, ``"sales velocity (USD a day)"``.
+_UNIT = re.compile(r"\(([A-Z]{3})(?:\s[^()]*)?\)\s*$")
+#: Words that name a fraction (shown as a per cent) when the values look like one.
+_PERCENT_WORDS = {"share", "rate", "probability", "retention"}
+_KINDS = ("money", "percent", "count", "date", "number", "text")
+
+
+def _money_names() -> frozenset:
+    """Column names that hold money: the workbook's and the input contract's."""
+    from custlib import schema
+    from custlib.report import MONEY_COLUMNS
+
+    contract = {c.name for t in schema.TABLES.values() for c in t.columns if c.dtype == "money"}
+    return frozenset(MONEY_COLUMNS) | contract
+
+
+def _is_na(x) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):  # a list or an array in a cell
+        return False
+
+
+def _labels(spec) -> list:
+    if spec is None:
+        return []
+    if isinstance(spec, (str, int, float, tuple)) and not isinstance(spec, list):
+        return [spec]
+    return list(spec)
+
+
+def _infer(name, values: pd.Series, money_names: frozenset) -> tuple[str, str | None]:
+    """The kind of a column (or row) from its label and dtype, and its currency."""
+    dtype = values.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date", None
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return "text", None
+    text = str(name)
+    if "%" in text:                      # a per cent already multiplied by 100: leave it
+        return "number", None
+    unit = _UNIT.search(text)
+    if unit and (unit.group(1) in money.CURRENCIES or unit.group(1) == money.currency()):
+        return "money", unit.group(1)
+    if isinstance(name, str) and name in money_names:
+        return "money", None
+    words = set(re.split(r"[^a-z]+", text.lower()))
+    if words & _PERCENT_WORDS and (np.abs(_floats(values)) <= 2).all():
+        return "percent", None
+    if pd.api.types.is_integer_dtype(dtype):
+        if text.lower() in {"year", "month"} or text.lower().endswith("_id"):
+            return "text", None
+        return "count", None
+    return "number", None
+
+
+def _floats(values) -> np.ndarray:
+    """The finite values as float64 (any dtype: numpy, nullable, Arrow; text dropped)."""
+    numbers = pd.to_numeric(pd.Series(values).astype(object), errors="coerce")
+    arr = np.asarray(numbers, dtype="float64")
+    return arr[np.isfinite(arr)]
+
+
+def _auto_decimals(kind: str, values: pd.Series) -> int | None:
+    finite = _floats(values)
+    if kind == "money":
+        # cents when the amounts carry them: whole cents, not all whole units
+        cents = np.round(finite * 100, 6)
+        if len(finite) and (cents == np.round(cents)).all() and (finite != np.round(finite)).any():
+            return 2
+        return 0
+    if kind == "percent":
+        return 0 if (np.round(finite * 100, 9) % 1 == 0).all() else 1
+    if kind == "number":
+        if (finite == np.round(finite)).all():
+            return 0
+        largest = np.abs(finite).max() if len(finite) else 0
+        if 0 < largest < 0.1:            # small numbers: 3 significant digits
+            return min(12, 2 - math.floor(math.log10(largest)))
+        return 2
+    return 0
+
+
+def _format_cell(x, kind: str, decimals: int | None, code: str | None) -> str:
+    if _is_na(x):
+        return NA_TEXT
+    if kind == "text" or (kind not in {"date"} and isinstance(x, (str, bool))):
+        return str(x)
+    if kind == "date":
+        return pd.Timestamp(x).strftime("%Y-%m-%d")
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if kind == "money":
+        return money.money(x, decimals or 0, code=code)
+    if kind == "percent":
+        return f"{100 * x:,.{decimals or 0}f}%"
+    if kind == "count":
+        return f"{x:,.{decimals or 0}f}"
+    if decimals is None:
+        return f"{x:,.3g}"
+    return f"{x:,.{decimals}f}"
+
+
+class Table(Styler):
+    """A formatted table: a pandas ``Styler`` that also reads as text.
+
+    Made by :func:`format_table`. In JupyterLab and in the HTML handouts it renders as HTML
+    (``_repr_html_``); its text form (``repr``, what a terminal or a text-only viewer
+    shows) holds the same formatted values. ``.data`` is the table itself, unchanged;
+    :meth:`text` gives the formatted values as a DataFrame of strings.
+    """
+
+    _col_formats: list | None = None
+    _row_formats: dict | None = None
+
+    def text(self) -> pd.DataFrame:
+        """The formatted values as a DataFrame of strings (same labels as ``.data``)."""
+        data = self.data
+        out = pd.DataFrame(index=data.index, columns=data.columns, dtype=object)
+        cols, rows = self._col_formats or [], self._row_formats or {}
+        for i in range(data.shape[0]):
+            for j in range(data.shape[1]):
+                fmt = rows.get(i) or (cols[j] if j < len(cols) else None)
+                x = data.iat[i, j]
+                out.iat[i, j] = fmt(x) if fmt else (NA_TEXT if _is_na(x) else str(x))
+        if isinstance(out.index, pd.DatetimeIndex):
+            out.index = out.index.strftime("%Y-%m-%d")
+        return out
+
+    def __repr__(self) -> str:
+        text = self.text().to_string()
+        caption = self.caption if isinstance(getattr(self, "caption", None), str) else None
+        return f"{caption}\n{text}" if caption else text
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(repr(self))
+
+
+def format_table(data, *, money=None, percent=None, count=None, date=None, text=None, decimals=None,
+          code: str | None = None, caption: str | None = None, infer: bool = True) -> Table:
+    """Show a table the way the charts show numbers: currency, per cents, separators, dates.
+
+    A display choice only: the values of ``data`` are not changed (``.data`` holds
+    them), so compute with the table and show it with ``format_table(...)``. Each column (or
+    row, see below) is formatted as one of these kinds:
+
+    * **money** — the currency's sign and thousands separators (:func:`custlib.money.money`):
+      ``¥2,390,825``; cents only when the amounts carry them (every value a whole
+      number of cents and some not a whole unit), so averages and weighted sums are
+      rounded to whole units;
+    * **percent** — a fraction shown per cent, like the charts' axes: ``84.4%`` (no
+      decimal when every value is a whole per cent);
+    * **count** — a whole number with separators: ``2,126``;
+    * **date** — the day, without a time: ``2025-12-31``;
+    * **number** — separators and 2 decimals (none for whole numbers, 3 significant
+      digits for numbers below 0.1);
+    * **text** — as it is.
+
+    An empty value (NA, NaN, NaT) shows as ``—`` in every kind. Kinds are inferred
+    from the labels and dtypes where that is safe, and any label named in an argument
+    takes that kind instead:
+
+    * money: a label ending in a currency unit, as :func:`custlib.money.label` writes
+      it (``"revenue (CNY)"``, in yuan whatever the display currency), or a money
+      column of the workbook (:data:`custlib.report.MONEY_COLUMNS`: ``revenue``,
+      ``avg_revenue`` …) or of the input contract (dtype ``money`` in
+      :mod:`custlib.schema`: ``amount``, ``expected_value`` …), in ``code``;
+    * percent: a label with the word *share*, *rate*, *probability* or *retention* whose
+      values all lie between −2 and 2 (``share_revenue``, ``"win rate"``);
+    * count: an integer column (not one named ``year`` or ``…_id``);
+    * date: a datetime column; the index too when it holds dates;
+    * a label holding ``%`` is a per cent already multiplied by 100: a plain number.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        The table (a Series is shown as a one-column table; its index labels are
+        then inferred like column labels, one row each).
+    money, percent, count, date, text : label or list of labels, optional
+        Columns, or rows (index labels that are not columns), of that kind.
+    decimals : int or dict, optional
+        Decimals of the plain numbers (an int); or ``{label: decimals}`` for given
+        columns or rows of any kind (``{"open value": 2}`` shows cents).
+    code : str, optional
+        Currency of the money columns without a unit in their label (default: the
+        display currency, :func:`custlib.money.currency`); ``"CNY"`` for the source's
+        worked cases.
+    caption : str, optional
+        A title above the table.
+    infer : bool, default True
+        Infer the kinds of the labels not named; False: only the named ones are
+        formatted (the others as numbers or text).
+
+    Returns
+    -------
+    Table
+        A pandas ``Styler`` (chain ``.highlight_max()`` and the like) with the course's
+        look, whose text form shows the same formatted values.
+
+    Raises
+    ------
+    KeyError
+        A label named in an argument is neither a column nor a row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"customers": [21, 2_105], "revenue": [2_390_825.0, 7_565_235.0],
+    ...                   "avg_revenue": [113_849.0, 3_593.871], "share_revenue": [0.240125, 0.759875],
+    ...                   "last order": pd.to_datetime(["2025-12-30", None])},
+    ...                  index=pd.Index(["vip", "others"], name="tier"))
+    >>> format_table(t)
+           customers     revenue avg_revenue share_revenue  last order
+    tier
+    vip           21  ¥2,390,825    ¥113,849         24.0%  2025-12-30
+    others     2,105  ¥7,565,235      ¥3,594         76.0%           —
+    >>> format_table(pd.Series({"open deals": 215, "open value (CNY)": 5_211_600.0, "win rate": 0.3712}),
+    ...       decimals={"win rate": 2})
+                              0
+    open deals              215
+    open value (CNY) ¥5,211,600
+    win rate             37.12%
+    >>> format_table(pd.DataFrame({"amount": [19.5, 1_200.0]}), code="USD").text()["amount"].tolist()
+    ['$19.50', '$1,200.00']
+    >>> format_table(t).data is t                     # the values themselves are not changed
+    True
+    """
+    series = isinstance(data, pd.Series)
+    frame = data.to_frame() if series else data
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"format_table() shows a DataFrame or a Series, not {type(data).__name__}")
+    if any(isinstance(x, (bool, np.bool_)) for x in [*frame.columns, *frame.index]):
+        # True / False labels (a crosstab of a flag) would read as a mask: show them as text
+        frame = frame.copy()
+        frame.columns = pd.Index([str(c) if isinstance(c, (bool, np.bool_)) else c
+                                  for c in frame.columns], name=frame.columns.name)
+        frame.index = pd.Index([str(i) if isinstance(i, (bool, np.bool_)) else i
+                                for i in frame.index], name=frame.index.name)
+    names = _money_names() if infer else frozenset()
+    columns, rows = list(frame.columns), list(frame.index)
+
+    explicit: dict = {}
+    for kind, spec in zip(("money", "percent", "count", "date", "text"),
+                          (money, percent, count, date, text)):
+        for lab in _labels(spec):
+            if lab not in columns and lab not in rows:
+                raise KeyError(f"format_table(): {lab!r} is neither a column nor a row of the table")
+            explicit[lab] = kind
+    per_label = dict(decimals) if isinstance(decimals, dict) else {}
+    for lab in per_label:
+        if lab not in columns and lab not in rows:
+            raise KeyError(f"format_table(): decimals for {lab!r}, neither a column nor a row")
+    plain = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) else None
+
+    def spec_for(lab, values):
+        kind, unit = _infer(lab, values, names) if infer else (
+            ("text", None) if not pd.api.types.is_numeric_dtype(values.dtype)
+            or pd.api.types.is_bool_dtype(values.dtype) else ("number", None))
+        if not infer and pd.api.types.is_datetime64_any_dtype(values.dtype):
+            kind = "date"
+        kind = explicit.get(lab, kind)
+        cur = (unit or code) if kind == "money" else None
+        if kind == "money" and unit is None:
+            found = _UNIT.search(str(lab))
+            cur = found.group(1) if found else code
+        if lab in per_label:
+            dec = per_label[lab]
+        elif kind == "number" and plain is not None:
+            dec = plain
+        else:
+            dec = _auto_decimals(kind, values)
+        return kind, dec, cur
+
+    # one format per column; rows named (or, for a Series, inferred) override it
+    col_specs = [spec_for(c, frame.iloc[:, j]) for j, c in enumerate(columns)]
+    row_specs = {}
+    for i, r in enumerate(rows):
+        if (r in explicit or r in per_label or series) and (series or r not in columns):
+            row_specs[i] = spec_for(r, pd.Series(list(frame.iloc[i, :])).infer_objects())
+
+    def formatter(spec):
+        kind, dec, cur = spec
+        return lambda x: _format_cell(x, kind, dec, cur)
+
+    styler = Table(frame, caption=caption)
+    styler._col_formats = [formatter(sp) for sp in col_specs]
+    styler._row_formats = {i: formatter(sp) for i, sp in row_specs.items()}
+    for j, fmt in enumerate(styler._col_formats):
+        styler.format(fmt, subset=pd.IndexSlice[:, frame.columns[[j]]])
+    for i, fmt in styler._row_formats.items():
+        styler.format(fmt, subset=pd.IndexSlice[frame.index[[i]], :])
+    if isinstance(frame.index, pd.DatetimeIndex):
+        styler.format_index(lambda d: NA_TEXT if _is_na(d) else pd.Timestamp(d).strftime("%Y-%m-%d"))
+    left = [c for j, c in enumerate(columns) if col_specs[j][0] == "text" and not row_specs]
+    styler.set_table_styles(_TABLE_STYLES)
+    if left:
+        styler.set_properties(subset=left, **{"text-align": "left", "white-space": "normal"})
+    return styler
+
+
+def money_slider(value, low, high, step, description: str, *, code: str | None = None,
+                 continuous_update: bool = True):
+    """A slider for an amount that starts exactly at ``value``, read out like the tables.
+
+    The range is ``low`` to ``high`` in steps of ``step``, shifted so that ``value`` is
+    one of the positions (a browser slider can rest only on ``min + k * step``): the
+    minimum becomes the lowest position at or above ``low`` on the grid through
+    ``value``. The readout has thousands separators (``58,900``) and the description
+    carries the currency's sign (``"target ¥"``). A ``value`` outside the range widens
+    the range to hold it.
+
+    Parameters
+    ----------
+    value : int or float
+        Where the slider starts: the figure the text above it uses.
+    low, high : int or float
+        The range wanted.
+    step : int or float
+        The step (whole units of money give an ``IntSlider``).
+    description : str
+        The slider's name; the currency's sign is added.
+    code : str, optional
+        Currency (default: the display currency).
+    continuous_update : bool, default True
+        Redraw while dragging (False: on release).
+
+    Returns
+    -------
+    ipywidgets.IntSlider or ipywidgets.FloatSlider
+
+    Examples
+    --------
+    >>> s = money_slider(33_000, 5_000, 500_000, 5_000, "target", code="CNY")
+    >>> s.value, s.min, s.max, s.step, s.description, s.readout_format
+    (33000, 8000, 498000, 5000, 'target ¥', ',d')
+    >>> money_slider(12_200, 500, 50_000, 500, "avg deal", code="USD").min
+    700
+    """
+    import ipywidgets as widgets
+
+    low, high = min(low, value), max(high, value)
+    below = math.floor(round((value - low) / step, 9))
+    start = value - below * step
+    stop = start + math.floor(round((high - start) / step, 9)) * step
+    whole = all(float(x).is_integer() for x in (value, start, stop, step))
+    kind = widgets.IntSlider if whole else widgets.FloatSlider
+    cast = int if whole else float
+    decimals = 0 if whole else 2
+    return kind(value=cast(value), min=cast(start), max=cast(stop), step=cast(step),
+                description=f"{description} {money.symbol(code).strip()}",
+                readout_format=",d" if whole else f",.{decimals}f",
+                continuous_update=continuous_update, style={"description_width": "initial"})

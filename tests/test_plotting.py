@@ -84,3 +84,134 @@ def test_yuan_follows_the_display_currency_and_charts_carry_the_sign():
     assert all(t.get_text().startswith("€") for t in ax.get_yticklabels() if t.get_text())
     plt.close(fig)
     assert yuan(45_600) == "¥45.6k"  # back to the bundled data's currency
+
+
+# ---------------------------------------------------------------- tables
+
+def _tier_table():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "customers": [21, 2_105],
+        "revenue": [2_390_825.0, 7_565_235.0],
+        "avg_revenue": [113_849.0, 3_593.871],
+        "share_revenue": [0.843626, 0.156374],
+        "open value (CNY)": [5_211_600.0, float("nan")],
+        "last order": pd.to_datetime(["2025-12-30 00:00", None]),
+        "seats": pd.array([3, None], dtype="Int64"),
+        "note": ["top", None],
+    }, index=pd.Index(["vip", "others"], name="tier"))
+
+
+def test_table_formats_money_percent_counts_dates_and_na():
+    from custlib.plotting import NA_TEXT, format_table
+
+    t = format_table(_tier_table())
+    text = t.text()
+    assert text["customers"].tolist() == ["21", "2,105"]
+    assert text["revenue"].tolist() == ["¥2,390,825", "¥7,565,235"]
+    assert text["avg_revenue"].tolist() == ["¥113,849", "¥3,594"]      # no fractions of a cent
+    assert text["share_revenue"].tolist() == ["84.4%", "15.6%"]
+    assert text["open value (CNY)"].tolist() == ["¥5,211,600", NA_TEXT]
+    assert text["last order"].tolist() == ["2025-12-30", NA_TEXT]      # no time, no NaT
+    assert text["seats"].tolist() == ["3", NA_TEXT]                    # no <NA>
+    assert text["note"].tolist() == ["top", NA_TEXT]
+    html = t.to_html()
+    for shown in ("¥2,390,825", "84.4%", "2025-12-30", "—", "DejaVu Sans"):
+        assert shown in html
+    for raw in ("2390825", "0.843626", "NaT", "&lt;NA&gt;", "nan", "00:00:00"):
+        assert raw not in html and raw not in repr(t)
+    assert t.data is not None and t.data["revenue"].iloc[0] == 2_390_825.0   # values unchanged
+
+
+def test_table_cents_only_when_the_amounts_carry_them_and_currency_follows_the_data():
+    import pandas as pd
+
+    from custlib import money
+    from custlib.plotting import format_table
+
+    with_cents = pd.DataFrame({"amount": [19.5, 1_200.0], "cost": [19.0, 1_200.0]})
+    assert format_table(with_cents).text()["amount"].tolist() == ["¥19.50", "¥1,200.00"]
+    assert format_table(with_cents).text()["cost"].tolist() == ["¥19", "¥1,200"]
+    try:
+        money.set_currency("USD")
+        assert format_table(with_cents).text()["cost"].tolist() == ["$19", "$1,200"]
+        # a label in yuan stays in yuan: the source's cases
+        assert format_table(pd.DataFrame({"avg (CNY)": [9_100.0]})).text().iat[0, 0] == "¥9,100"
+    finally:
+        money.set_currency("CNY")
+    assert format_table(with_cents, code="EUR").text()["cost"].tolist() == ["€19", "€1,200"]
+
+
+def test_table_arguments_override_the_inferred_kinds_and_name_rows():
+    import pandas as pd
+
+    from custlib.plotting import format_table
+
+    df = pd.DataFrame({"gini": [0.4567], "npv_increase": [0.35], "year": [2024], "share": [12.0]})
+    text = format_table(df, percent="npv_increase", decimals={"gini": 3}).text()
+    assert text.iloc[0].tolist() == ["0.457", "35%", "2024", "12"]   # 12 is no fraction
+    summary = pd.Series({"open deals": 215, "open value": 5_211_600.4321, "win rate": 0.3712,
+                         "average cycle (days)": 61.234})
+    shown = format_table(summary, money="open value").text().iloc[:, 0].tolist()
+    assert shown == ["215", "¥5,211,600", "37.1%", "61.23"]
+    with pytest.raises(KeyError, match="neither a column nor a row"):
+        format_table(df, money="revenue")
+
+
+def test_table_renders_in_a_what_if_and_as_text():
+    import pandas as pd
+
+    from custlib.plotting import format_table, what_if
+
+    def show(k=2):
+        from IPython.display import display
+
+        display(format_table(pd.DataFrame({"revenue": [k * 1_000.0]})))
+
+    box = what_if(show, k=(1, 5, 1), show=False)
+    assert box.first_error is None
+    assert "¥2,000" in repr(format_table(pd.DataFrame({"revenue": [2_000.0]})))
+
+
+# ---------------------------------------------------------------- sliders
+
+def test_what_if_refuses_a_slider_that_starts_off_its_steps():
+    import ipywidgets as widgets
+
+    from custlib.plotting import what_if
+
+    def plan(target=33_000):
+        return target
+
+    with pytest.raises(ValueError, match=r"'target' starts at 33,000.*steps of 5,000"):
+        what_if(plan, target=widgets.IntSlider(value=33_000, min=5_000, max=500_000, step=5_000),
+                show=False)
+    with pytest.raises(ValueError, match="'target' starts at 33,000"):   # a tuple with the default
+        what_if(plan, target=(5_000, 500_000, 5_000), show=False)
+    ok = what_if(plan, target=widgets.IntSlider(value=33_000, min=5_000, max=500_000, step=1_000),
+                 show=False)
+    assert ok.result == 33_000 and ok.children[0].readout_format == ",d"
+
+
+def test_money_slider_starts_on_the_value_and_reads_like_a_table():
+    from custlib.plotting import money_slider, what_if
+
+    for value, low, high, step in [(33_000, 5_000, 500_000, 5_000), (12_200, 500, 50_000, 500),
+                                   (58_900, 20_000, 150_000, 100), (7, 0, 5, 2), (1_234.5, 0, 10_000, 100)]:
+        s = money_slider(value, low, high, step, "target", code="CNY")
+        assert s.value == value and s.min <= value <= s.max and s.description == "target ¥"
+        assert abs((s.value - s.min) / s.step - round((s.value - s.min) / s.step)) < 1e-9
+        assert s.readout_format.startswith(",")
+        assert what_if(lambda target=value: target, target=s, show=False).result == value
+
+
+def test_format_table_of_a_crosstab_of_a_flag():
+    import pandas as pd
+
+    from custlib.plotting import format_table
+
+    t = pd.crosstab(pd.Series(["a", "b", "a"], name="q"), pd.Series([True, False, True], name="p"),
+                    margins=True)
+    text = format_table(t).text()
+    assert text.loc["All", "All"] == "3" and list(text.columns) == ["False", "True", "All"]
