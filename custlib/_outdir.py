@@ -14,6 +14,9 @@ The rules that keep a user's files safe:
   pid of the run; a second run is refused while that process lives.
 * Folders left by a run that was killed (``.NAME.building-PID-*``,
   ``.NAME.old-PID``) are removed by the next run, once their process is gone.
+* The report is for sharing (a shared folder, a web server): ``out`` and everything in
+  it get the modes the user's umask gives a new folder or file
+  (:func:`apply_umask`), not the private mode of the temporary build folder.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import shutil
 from pathlib import Path
 
 __all__ = ["MARKER", "OutputError", "check_out", "check_inputs_outside", "OutputLock",
-           "remove_dead", "remove_stale", "write_marker", "swap_in"]
+           "remove_dead", "remove_stale", "write_marker", "swap_in", "current_umask",
+           "apply_umask"]
 
 #: The file that marks a folder as written by ``custlib run``, with its manifest.
 MARKER = ".custlib-run.json"
@@ -177,6 +181,64 @@ def remove_dead(folder: Path, prefixes: tuple[str, ...]) -> list[Path]:
 def remove_stale(out: Path) -> list[str]:
     """Remove build and old folders beside ``out`` whose run is gone; return their names."""
     return [p.name for p in remove_dead(out.parent, (f".{out.name}.building-", f".{out.name}.old-"))]
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    Linux shows it in ``/proc/self/status``; elsewhere it is set and put back at once
+    (``os.umask`` cannot be read otherwise), which a file created by another thread in
+    that instant could notice: call this before starting threads.
+
+    Returns
+    -------
+    int
+        E.g. ``0o022``.
+
+    Examples
+    --------
+    >>> 0 <= current_umask() <= 0o777
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def apply_umask(folder: Path, umask: int | None = None) -> None:
+    """Give ``folder`` and everything in it the modes the umask gives new ones.
+
+    Folders get ``0o777 & ~umask`` and files ``0o666 & ~umask``: what ``mkdir`` and
+    ``open`` would have made, whatever wrote them (the build folder of
+    ``tempfile.mkdtemp`` is ``0o700``, a file written through ``mkstemp`` is
+    ``0o600``). Symbolic links are left alone, and so is what they point at.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder the run wrote.
+    umask : int, optional
+        Default: :func:`current_umask`.
+    """
+    mask = current_umask() if umask is None else umask
+    dir_mode, file_mode = 0o777 & ~mask, 0o666 & ~mask
+    os.chmod(folder, dir_mode)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, dir_mode)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, file_mode)
 
 
 def write_marker(build: Path, info: dict) -> None:

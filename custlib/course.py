@@ -10,6 +10,11 @@ sections that the data cannot feed are skipped with one line each
 skipped from the executed lesson. The executed lessons are written as one HTML page
 each, plus an ``index.html`` linking them and listing those sections.
 
+The pages are handouts that work without the internet: MathJax is copied beside them
+(:func:`copy_mathjax`) and nothing else is loaded from elsewhere
+(:func:`lesson_exporter`); each page is titled with its lesson's heading and links the
+previous lesson, the index and the next lesson (:func:`lesson_nav`).
+
 The output is built in a temporary folder beside ``out`` and moved into place only
 when every lesson ran, so a failed run never leaves a half-written report and never
 touches a previous one.
@@ -21,6 +26,7 @@ import datetime as _dt
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,12 +35,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from custlib._outdir import (OutputLock, build_prefix, check_inputs_outside, check_out,
-                             remove_stale, swap_in, write_marker)
+from custlib._outdir import (OutputLock, apply_umask, build_prefix, check_inputs_outside,
+                             check_out, current_umask, remove_stale, swap_in, write_marker)
 
-__all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "lesson_requires",
-           "unmet_requirements", "inject_parameters", "lesson_sections", "execute_notebook",
-           "execute_notebook_node", "lesson_timings", "for_html", "run_course",
+__all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "first_sentence",
+           "lesson_requires", "unmet_requirements", "inject_parameters", "lesson_sections",
+           "execute_notebook", "execute_notebook_node", "lesson_timings", "for_html", "lesson_exporter",
+           "lesson_nav", "copy_mathjax", "MATHJAX_DIR", "run_course",
            "stop_all_kernels", "LessonError", "MAX_JOBS", "PARAMETERS", "DATA_ENV"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
@@ -65,8 +72,66 @@ def lessons(notebook_dir: str | os.PathLike | None = None) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
 
 
+#: Where a sentence may end: ``.``, ``!`` or ``?`` before a space and a capital, a
+#: digit, a quote or a CJK character (so "e.g. the" and "2.5 %" do not end one).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(\u3400-\u9fff])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "no.", "fig.")
+
+
+def _plain(markdown: str) -> str:
+    """Markdown text as plain text: links, emphasis, code marks and tags removed."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)      # [text](url)
+    text = re.sub(r"<[^>]+>", "", text)                                  # inline HTML
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = text.replace("`", "")
+    return " ".join(text.split())
+
+
+def first_sentence(markdown: str) -> str:
+    """The first sentence of a paragraph of Markdown, as plain text.
+
+    A question is kept with the sentence that answers it ("Why? Because …").
+
+    Parameters
+    ----------
+    markdown : str
+        A paragraph.
+
+    Returns
+    -------
+    str
+        Ending in ``.``, ``!`` or ``?``; empty for an empty paragraph.
+
+    Examples
+    --------
+    >>> first_sentence("Rank the **customers**, e.g. by revenue. Then draw them.")
+    'Rank the customers, e.g. by revenue.'
+    >>> first_sentence("Why count? Because time is short. More text.")
+    'Why count? Because time is short.'
+    """
+    text = _plain(markdown)
+    if not text:
+        return ""
+    parts = _SENTENCE_END.split(text)
+    sentences: list[str] = []
+    for part in parts:           # glue back what ended in an abbreviation
+        if sentences and sentences[-1].lower().endswith(_ABBREVIATIONS):
+            sentences[-1] += " " + part
+        else:
+            sentences.append(part)
+    first = sentences[0]
+    if first.endswith("?") and len(sentences) > 1:
+        first += " " + sentences[1]
+    return first if first.endswith((".", "!", "?")) else first.rstrip(":;,") + "."
+
+
 def lesson_title(path: Path) -> tuple[str, str]:
-    """The lesson's first Markdown heading and the first sentence after it.
+    """The lesson's first Markdown heading and its summary for the index page.
+
+    The summary is ``custlib.summary`` of the notebook's metadata when the lesson
+    declares one, else the first sentence of the paragraph after the heading
+    (:func:`first_sentence`).
 
     Parameters
     ----------
@@ -76,24 +141,31 @@ def lesson_title(path: Path) -> tuple[str, str]:
     Returns
     -------
     tuple of str
-        The heading without ``#`` and the first sentence of the text after it.
+        The heading without ``#`` (the file's stem when there is none) and the
+        summary (empty when there is neither).
 
     Examples
     --------
     >>> lesson_title(lessons()[0])[0]
     '0. Welcome and a tour of the data (欢迎)'
     """
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    declared = nb.get("metadata", {}).get("custlib", {}).get("summary")
+    declared = " ".join(str(declared).split()) if declared else ""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
         lines = "".join(cell.get("source", "")).splitlines()
         for i, line in enumerate(lines):
             if line.startswith("#"):
-                rest = " ".join(x.strip() for x in lines[i + 1:] if x.strip() and not x.startswith("#"))
-                summary = rest.split(". ")[0].rstrip(".") + "." if rest else ""
-                return line.lstrip("#").strip(), summary
-    return path.stem, ""
+                paragraph: list[str] = []
+                for rest in lines[i + 1:]:
+                    if rest.startswith("#") or (not rest.strip() and paragraph):
+                        break
+                    if rest.strip():
+                        paragraph.append(rest.strip())
+                return line.lstrip("#").strip(), declared or first_sentence(" ".join(paragraph))
+    return Path(path).stem, declared
 
 
 def lesson_requires(path: Path) -> list[str]:
@@ -604,6 +676,153 @@ def for_html(nb):
     return nb
 
 
+#: The MathJax 2.7 of ``jupyter-server-mathjax`` is copied into ``lessons/`` under this
+#: name: a handout shows its formulas without the internet. Beside the pages, not
+#: above them: a browser may refuse web fonts of a ``file://`` page from elsewhere.
+MATHJAX_DIR = "mathjax"
+#: The combined configuration loaded (the one that package ships: TeX and MathML in,
+#: HTML-CSS out, with the STIX-Web fonts) and MathJax's ``Safe`` mode.
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+#: What that configuration loads, or may load on demand for a formula, a menu or a
+#: font: not the other outputs (SVG), the other languages or the accessibility
+#: explorer (4 MB, off unless chosen in MathJax's menu).
+_MATHJAX_FILES = ("LICENSE", "MathJax.js", "config/TeX-AMS-MML_HTMLorMML-full.js",
+                  "config/Safe.js", "extensions/*.js", "extensions/TeX/**/*",
+                  "extensions/HTML-CSS/**/*", "extensions/MathML/**/*", "jax/element/**/*",
+                  "jax/output/HTML-CSS/**/*", "fonts/HTML-CSS/STIX-Web/woff/*",
+                  "localization/en/*")
+
+
+def mathjax_source() -> Path:
+    """The folder of MathJax's static files in ``jupyter-server-mathjax``."""
+    import jupyter_server_mathjax
+
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def copy_mathjax(dest: Path) -> Path:
+    """Copy the part of MathJax the lesson pages use into ``dest``; return ``MathJax.js``.
+
+    The files get the modes of new files (``shutil.copyfile``), not those of the
+    installed package.
+
+    Parameters
+    ----------
+    dest : Path
+        Created; usually ``<out>/lessons/mathjax``.
+
+    Returns
+    -------
+    Path
+    """
+    src = mathjax_source()
+    for pattern in _MATHJAX_FILES:
+        for f in sorted(src.glob(pattern)):
+            if f.is_file():
+                target = dest / f.relative_to(src)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, target)
+    return dest / "MathJax.js"
+
+
+#: The lesson pages: nbconvert's ``lab`` template, loading nothing from the network.
+#: require.js, the widget manager and mermaid would come from a CDN; the pages use
+#: none of them (:func:`for_html` turns the what-ifs into pictures). MathJax comes
+#: from ``lessons/mathjax`` with the web fonts shipped there. A bar of links to the
+#: previous lesson, the index and the next lesson opens and closes the page.
+_LESSON_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{% from 'mathjax.html.j2' import mathjax %}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web",
+                                 imageFont: null, linebreaks: {automatic: true}},
+                    menuSettings: {zoom: "None"}});
+</script>
+{{ mathjax(resources.mathjax_url) }}
+{%- endblock html_head_js_mathjax -%}
+{% block extra_css %}
+<style type="text/css">
+nav.custlib-nav { display: flex; justify-content: space-between; gap: 1em; align-items: baseline;
+  font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1);
+  margin: 0 0 1em; padding: .6em 0; border-bottom: 1px solid var(--jp-border-color2); }
+nav.custlib-nav.bottom { margin: 2em 0 0; border-bottom: 0; border-top: 1px solid var(--jp-border-color2); }
+nav.custlib-nav a { color: var(--jp-content-link-color); text-decoration: none; }
+nav.custlib-nav a:hover { text-decoration: underline; }
+nav.custlib-nav .prev, nav.custlib-nav .next { flex: 1 1 0; }
+nav.custlib-nav .next { text-align: right; }
+@media print { nav.custlib-nav { display: none; } }
+</style>
+{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ (resources.custlib_nav or '') | replace('custlib-nav', 'custlib-nav top') }}
+{%- endblock body_header -%}
+{% block body_footer %}
+{{ (resources.custlib_nav or '') | replace('custlib-nav', 'custlib-nav bottom') }}
+{{ super() }}
+{% endblock body_footer %}
+"""
+
+
+def lesson_exporter():
+    """The ``HTMLExporter`` of the lesson pages: offline, with links between lessons.
+
+    Every URL a page could load is local: MathJax from ``mathjax/`` beside the pages
+    (:func:`copy_mathjax`), require.js, mermaid and the widget manager not at all.
+    Render with ``resources={"custlib_nav": ...}`` (:func:`lesson_nav`).
+
+    Returns
+    -------
+    nbconvert.HTMLExporter
+    """
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", raw_template=_LESSON_TEMPLATE,
+                        mathjax_url=f"{MATHJAX_DIR}/MathJax.js?config={MATHJAX_CONFIG}",
+                        require_js_url="", jquery_url="", mermaid_js_url="",
+                        mermaid_layout_elk_js_url="", jupyter_widgets_base_url="",
+                        widget_renderer_url="")
+
+
+def lesson_nav(pages: list[tuple[str, str]], at: int) -> str:
+    """The links of lesson page ``at``: the previous lesson, the index, the next lesson.
+
+    Parameters
+    ----------
+    pages : list of (str, str)
+        The file name (``NN_name.html``) and title of each lesson that ran, in order.
+    at : int
+        This page's place in ``pages``.
+
+    Returns
+    -------
+    str
+        A ``<nav class="custlib-nav">``; the first page has no previous link, the last
+        no next one.
+
+    Examples
+    --------
+    >>> nav = lesson_nav([("00_a.html", "0. A"), ("01_b.html", "1. B")], 0)
+    >>> 'rel="prev"' in nav, 'href="../index.html"' in nav, 'rel="next" href="01_b.html"' in nav
+    (False, True, True)
+    """
+    prev = next_ = ""
+    if at > 0:
+        href, title = pages[at - 1]
+        prev = (f'<a rel="prev" href="{html.escape(href)}" title="previous lesson">'
+                f"← {html.escape(title)}</a>")
+    if at + 1 < len(pages):
+        href, title = pages[at + 1]
+        next_ = (f'<a rel="next" href="{html.escape(href)}" title="next lesson">'
+                 f"{html.escape(title)} →</a>")
+    return (f'<nav class="custlib-nav" aria-label="lessons"><span class="prev">{prev}</span>'
+            f'<a rel="index" class="index" href="../index.html">All lessons</a>'
+            f'<span class="next">{next_}</span></nav>')
+
+
 def _save_charts(nb, folder: Path, stem: str) -> int:
     """Write every PNG chart of an executed lesson as ``<stem>-<n>.png``; return how many."""
     import base64
@@ -651,14 +870,14 @@ def _index_html(entries: list[tuple], skipped: list[tuple[str, str]], data: Path
 <html lang="en"><head><meta charset="utf-8">
 <title>Customer Analysis Workbook — lessons</title>
 <style>body{{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.5}}
-li{{margin:.6em 0}} .s{{color:#555}} .r,.k{{font-size:.9em;color:#555}} ul.k{{margin:.2em 0}}
+li{{margin:.6em 0}} ul.lessons{{list-style:none;padding-left:0}} .s{{color:#555}} .r,.k{{font-size:.9em;color:#555}} ul.k{{margin:.2em 0;list-style:disc}}
 ul.k li{{margin:.1em 0}} footer{{color:#777;font-size:.9em;margin-top:2em}}</style>
 </head><body>
 <h1>Customer Analysis Workbook (客户分析)</h1>
 <p>The lessons, executed on the data in <code>{html.escape(str(data))}</code>.</p>
-<ol>
+<ul class="lessons">
 {items}
-</ol>
+</ul>
 {skipped_html}
 <h2>Files for the sales manager</h2>
 <ul>
@@ -696,7 +915,8 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
         A folder of tables or a single orders file (None: ``$CUSTLIB_DATA``, else the
         bundled synthetic data).
     out : path-like
-        Output folder: ``index.html``, ``lessons/NN_*.html``, ``notebooks/NN_*.ipynb``
+        Output folder: ``index.html``, ``lessons/NN_*.html`` (with ``lessons/mathjax/``
+        for their formulas), ``notebooks/NN_*.ipynb``
         (executed), ``files/`` (the workbook, ``charts/`` and what the lessons wrote)
         and ``data/`` (the normalised tables and ``validation.txt``).
     force : bool
@@ -822,14 +1042,15 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                     workbook, mapping, as_of, pseudonymise, key, jobs, allow_outside,
                     currency=None, thresholds=None) -> dict:
     import nbformat
-    from nbconvert import HTMLExporter
     from tqdm.auto import tqdm
 
     from custlib.data import load
     from custlib.ingest import import_data
 
+    umask = current_umask()      # read before any thread of the run starts
     build = Path(tempfile.mkdtemp(prefix=build_prefix(out), dir=out.parent))
     try:
+        os.chmod(build, 0o777 & ~umask)      # mkdtemp's 0o700 would become out's mode
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
                              pseudonymise=pseudonymise, key=key, allow_outside=allow_outside,
                              currency=currency, thresholds=thresholds)
@@ -838,7 +1059,8 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         crm = load(build / "data")
         for sub in ("lessons", "notebooks", "files"):
             (build / sub).mkdir()
-        exporter = HTMLExporter()
+        copy_mathjax(build / "lessons" / MATHJAX_DIR)
+        exporter = lesson_exporter()
         entries, skipped = [], {}
         todo = []
         for path in found:
@@ -847,6 +1069,9 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                 skipped[path.name] = "; ".join(reasons)
             else:
                 todo.append(path)
+        # the pages link the lessons that run, in order (a skipped lesson has no page)
+        titles = {path.name: lesson_title(path) for path in found}
+        pages = [(f"{path.stem}.html", titles[path.name][0]) for path in todo]
         timings, sections = {}, {}
         def run_one(path: Path):
             t0 = time.perf_counter()
@@ -873,17 +1098,20 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         futures = []
         try:
             futures = [pool.submit(run_one, path) for path in todo]
-            for path, future in tqdm(list(zip(todo, futures)), desc="lessons", unit="lesson",
-                                     disable=not progress):
+            for at, (path, future) in enumerate(tqdm(list(zip(todo, futures)), desc="lessons",
+                                                     unit="lesson", disable=not progress)):
                 nb, wall = future.result()
                 timings[path.name] = {**lesson_timings(nb), "wall": round(wall, 3)}
                 sections[path.name] = lesson_sections(nb)
                 _relocate(nb, build, out)
                 nbformat.write(nb, build / "notebooks" / path.name)
                 _save_charts(nb, build / "files" / "charts", path.stem)
-                body, _ = exporter.from_notebook_node(for_html(nb))
+                title, summary = titles[path.name]
+                page = for_html(nb)
+                page.metadata["title"] = title             # the browser tab's name
+                body, _ = exporter.from_notebook_node(
+                    page, resources={"custlib_nav": lesson_nav(pages, at)})
                 (build / "lessons" / f"{path.stem}.html").write_text(body, encoding="utf-8")
-                title, summary = lesson_title(path)
                 entries.append((f"lessons/{path.stem}.html", title, summary, sections[path.name]))
         except BaseException:
             for future in futures:
@@ -896,7 +1124,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
             if book is not None:
                 book.result()
         when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        skipped_titles = [(lesson_title(p)[0], skipped[p.name]) for p in found if p.name in skipped]
+        skipped_titles = [(titles[p.name][0], skipped[p.name]) for p in found if p.name in skipped]
         notes = [f"{len(report.warnings)} warning(s) from validation; see validation.txt"] + \
             [str(n) for n in report.notes]
         # a pseudonymised report names no folder (a folder name may name a person)
@@ -911,6 +1139,9 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
                              "mapping": str(report.mapping) if report.mapping and not pseudonymise
                              else None,
                              "lessons": [p.name for p in todo]})
+        # whatever wrote them (a lesson, a library through mkstemp), the report's folders
+        # and files get the user's usual modes: the folder is for sharing
+        apply_umask(build, umask)
         swap_in(build, out, force)
     finally:
         if build.exists():

@@ -20,6 +20,14 @@ def _notebook(path, *sources, title="Lesson"):
     nbformat.write(nb, path)
 
 
+def _links(page: str, rel: str) -> list[str]:
+    """The targets of the page's links ``rel="prev"``, ``"index"`` or ``"next"``."""
+    import re
+
+    tags = re.findall(rf'<a\b[^>]*\brel="{rel}"[^>]*>', page)
+    return [re.search(r'\bhref="([^"]*)"', t).group(1) for t in tags]
+
+
 @pytest.fixture
 def course(tmp_path):
     nbdir = tmp_path / "nb"
@@ -56,6 +64,14 @@ def test_runs_every_lesson_and_writes_an_index(course, tmp_path, synthetic_dir):
     assert (out / "files" / "customer-analysis-workbook.xlsx").stat().st_size > 10_000
     assert 'href="files/customer-analysis-workbook.xlsx"' in index
     assert [p.name for p in lessons(course)] == ["00_a.ipynb", "01_b.ipynb"]
+    # each page is titled with its heading and links the index and its neighbours
+    first = (out / "lessons" / "00_a.html").read_text(encoding="utf-8")
+    second = (out / "lessons" / "01_b.html").read_text(encoding="utf-8")
+    assert "<title>First lesson</title>" in first and "<title>Second lesson</title>" in second
+    assert _links(first, "next") == ["01_b.html"] * 2 and _links(first, "prev") == []
+    assert _links(second, "prev") == ["00_a.html"] * 2 and _links(second, "next") == []
+    assert _links(first, "index") == _links(second, "index") == ["../index.html"] * 2
+    assert (out / "lessons" / "mathjax" / "MathJax.js").is_file()
 
 
 def test_refuses_non_empty_output_without_force(course, tmp_path):
@@ -101,6 +117,49 @@ def test_lessons_needing_missing_tables_are_skipped_with_the_reason(course, tmp_
                                             "needs column org_type of customers"}
     index = (res["out"] / "index.html").read_text(encoding="utf-8")
     assert "Second lesson: <em>needs the opportunities table" in index
+    page = (res["out"] / "lessons" / "00_a.html").read_text(encoding="utf-8")
+    assert "01_b.html" not in page and _links(page, "next") == []   # no page, no link
+    assert not (res["out"] / "lessons" / "01_b.html").exists()
+
+
+def test_the_report_gets_the_modes_of_the_umask_whatever_wrote_it(course, tmp_path):
+    """The build folder of mkdtemp is 0o700 and a file written through mkstemp 0o600: the
+    report has the modes mkdir and open give under the user's umask, for sharing."""
+    import os
+    import stat
+
+    _notebook(course / "02_private.ipynb",
+              "import os, tempfile\nd = tempfile.mkdtemp(dir=os.environ['CUSTLIB_OUT'])\n"
+              "fd, f = tempfile.mkstemp(dir=d)\nos.write(fd, b'x'); os.close(fd)",
+              title="Private files")
+    out = tmp_path / "out"
+    previous = os.umask(0o002)
+    try:
+        run_course(None, out, notebook_dir=course, progress=False, workbook=False)
+        modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode)
+                 for p in [out, *out.rglob("*")]}
+        assert modes["out"] == 0o775
+        wrong = {k: oct(m) for k, m in modes.items()
+                 if m != (0o775 if (tmp_path / k).is_dir() else 0o664)}
+        assert not wrong
+    finally:
+        os.umask(previous)
+    assert len([p for p in (out / "files").rglob("*") if p.is_file()]) >= 2
+
+
+def test_a_lesson_summary_declared_in_its_metadata_wins(tmp_path):
+    from custlib.course import lesson_title
+
+    path = tmp_path / "00_s.ipynb"
+    _notebook(path, title="3. Pyramids")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = ("# 3. Pyramids\n\nRank the **customers** by revenue, e.g. last year.\n"
+                          "A shape appears.\n\n* a bullet. Not this.")
+    nbformat.write(nb, path)
+    assert lesson_title(path) == ("3. Pyramids", "Rank the customers by revenue, e.g. last year.")
+    nb.metadata["custlib"] = {"summary": "  Who carries\n the business.  "}
+    nbformat.write(nb, path)
+    assert lesson_title(path) == ("3. Pyramids", "Who carries the business.")
 
 
 def test_parameters_are_injected_after_the_parameters_cell(tmp_path, monkeypatch):

@@ -137,18 +137,22 @@ def test_the_html_copy_has_no_live_widgets():
 
 
 def test_an_executed_lesson_exports_its_what_ifs_as_pictures(tmp_path, synthetic_dir):
-    """Lesson 7 as the HTML handout sees it: every what-if is an image, no widget script."""
-    from nbconvert import HTMLExporter
+    """Lesson 7 as the HTML handout sees it: every what-if is an image, no widget script,
+    nothing loaded from the internet."""
+    import re
 
-    from custlib.course import execute_notebook, lessons
+    from custlib.course import execute_notebook, lesson_exporter, lessons
 
     path = next(p for p in lessons() if p.name.startswith("07_"))
     nb = execute_notebook(path, data=synthetic_dir, files_out=tmp_path)
-    body, _ = HTMLExporter().from_notebook_node(for_html(nb))
+    body, _ = lesson_exporter().from_notebook_node(for_html(nb))
     what_ifs = body.count('class="custlib-what-if"')
     assert what_ifs == path.read_text(encoding="utf-8").count("what_if(") - 1  # one is the import
     assert "@jupyter-widgets/html-manager" not in body
     assert body.count("<img") >= what_ifs
+    assert re.findall(r'<script[^>]* src="([^"]*)"', body) == [
+        "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"]
+    assert "cdnjs" not in body and "unpkg" not in body
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals and /proc")
