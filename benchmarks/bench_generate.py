@@ -15,7 +15,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 
 CHILD = r"""
 import json, resource, sys, time, tempfile

@@ -1012,7 +1012,9 @@ def _write_deliverables(crm, files: Path, report) -> None:
     from custlib.report import write_charts, write_workbook
 
     when = report.as_of if report.as_of_source != "today" else None
-    write_workbook(crm, files / "customer-analysis-workbook.xlsx", as_of=when)
+    # the cover names what was read: the files' names, never a folder
+    source = ", ".join(dict.fromkeys(p.name for p in report.files.values()))
+    write_workbook(crm, files / "customer-analysis-workbook.xlsx", as_of=when, source=source)
     write_charts(crm, files / "charts", as_of=when)
 
 

@@ -64,6 +64,8 @@ __all__ = [
     "EVENT_CHANNELS",
     "IMPORTANCE",
     "REGIONS",
+    "REPORT_COLUMNS",
+    "column_zh",
 ]
 
 # --- allowed values (the vocabularies of the digest) -------------------------
@@ -366,3 +368,96 @@ CORE: dict[str, tuple[str, ...]] = {
     "activities": ("customer_id", "activity_date", "activity_type"),
     "events": ("customer_id", "event_date"),
 }
+
+
+#: Chinese names of the columns the analyses derive (the master table's derived fields,
+#: the roll-ups and the workbook's tables), for the bilingual headers of the workbook.
+#: A name here wins over a table column of the same name: ``stage`` of the lifecycle
+#: table is ``lifecycle_stage``, so ``stage`` stays the sales stage.
+REPORT_COLUMNS: dict[str, str] = {
+    # master table (客户分析总表), digest §11
+    "headroom": "增购空间",
+    "market_space": "市场空间",
+    "visited_recently": "近三月是否拜访",
+    "visits_per_month": "月拜访次数",
+    "calls_per_month": "月电话次数",
+    "last_contact_date": "最近联系日期",
+    "revenue_12m": "近12个月销售额",
+    "grade": "客户分级",
+    "expected_sales_value": "预期销售额",
+    "open_deals": "在谈项目数",
+    "open_value_total": "在谈金额合计",
+    "expected_sales_value_total": "预期销售额合计",
+    "org_purchase_3m": "三个月内单位购买",
+    "individual_purchase_3m": "三个月内个人购买",
+    "events_invited": "邀请次数",
+    "events_attended": "到场次数",
+    "event_deal_amount": "活动成交金额",
+    # roll-ups (汇总表)
+    "dimension": "分类维度",
+    "value": "取值",
+    "customers": "客户数",
+    "share_customers": "客户占比",
+    "deals": "项目数",
+    "deals_within_3_months": "三个月内成交项目数",
+    "upgrade_deals": "升级项目数",
+    "upgrade_value": "升级金额",
+    # pyramid (客户金字塔), Pareto, lifecycle, funnel, grades
+    "tier": "层级",
+    "cut_off": "分层门槛",
+    "revenue": "销售额",
+    "avg_revenue": "平均销售额",
+    "min_revenue": "最低销售额",
+    "max_revenue": "最高销售额",
+    "share_revenue": "销售额占比",
+    "measure": "指标",
+    "unit": "单位",
+    "scheme": "划分方式",
+    "lifecycle_stage": "生命周期阶段",
+    "stage_zh": "阶段名称",
+    "reached": "到达数",
+    "rate": "转化率",
+    "cumulative": "累计转化率",
+    "by time to close": "按成交时间",
+    "by probability": "按成交概率",
+    # the workbook's own pages
+    "table": "表",
+    "rows": "行数",
+    "file": "文件",
+    "section": "类别",
+    "item": "项目",
+    "note": "说明",
+}
+
+#: Tables whose Chinese column names win when several tables share a column name: the
+#: deal's product line (预计成交产品) over the order's (成交产品).
+_ZH_ORDER = ("customers", "contacts", "opportunities", "activities", "events", "reps", "orders")
+
+
+def column_zh(name: str) -> str:
+    """The Chinese name of a column: :data:`REPORT_COLUMNS`, else a table's ``zh``.
+
+    Parameters
+    ----------
+    name : str
+        A canonical or derived column name.
+
+    Returns
+    -------
+    str
+        The Chinese name, or ``""`` when none is known.
+
+    Examples
+    --------
+    >>> column_zh("revenue_12m"), column_zh("customer_name"), column_zh("product_line")
+    ('近12个月销售额', '客户名称', '预计成交产品')
+    >>> column_zh("no_such_column")
+    ''
+    """
+    if name in REPORT_COLUMNS:
+        return REPORT_COLUMNS[name]
+    for table in _ZH_ORDER:
+        for col in TABLES[table].columns:
+            if col.name == name:
+                return col.zh
+    return ""

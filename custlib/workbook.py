@@ -197,10 +197,14 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
           ``competitor``;
         * sales (orders) — ``revenue_12m``: revenue of the 12 months up to ``as_of``
           (:func:`custlib.period.window`; float, cents kept);
-        * pipeline (opportunities) — ``open_deals`` (count), ``grade`` (best grade),
-          and for the open deal with the largest expected sales value its ``stage``,
-          ``expected_close_date``, ``product_line``, ``expected_value`` (money) and
-          ``probability``; ``expected_sales_value`` (sum over open deals, money);
+        * pipeline (opportunities) — ``grade`` (the best grade of the customer's open
+          deals); the **main open deal** (the one with the largest expected sales
+          value) with its own ``stage``, ``expected_close_date``, ``product_line``,
+          ``expected_value`` (money), ``probability`` (0–1) and
+          ``expected_sales_value`` (that deal's ``expected_value × probability``,
+          money), blank without an open deal; the **totals** over every open deal:
+          ``open_deals`` (count), ``open_value_total`` and
+          ``expected_sales_value_total`` (money, 0 without an open deal);
           ``org_purchase_3m`` / ``individual_purchase_3m`` (an open organisation /
           individual deal expected within three months);
         * events — ``events_invited``, ``events_attended`` (counts) and
@@ -224,6 +228,21 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
     >>> m = master_table(c, as_of="2025-12-31", orders=o)
     >>> m["revenue_12m"].tolist(), m["headroom"].tolist(), m["market_space"].tolist()
     ([8000.0, 1200.0, 0.0], [25, 0, 8], ['A', 'D', 'A'])
+
+    A customer with two open deals: its row shows the main deal, and the totals of both.
+
+    >>> opp = pd.DataFrame({"customer_id": ["A", "A", "B"],
+    ...                     "stage": ["prospect_3", "prospect_1", "won"],
+    ...                     "expected_value": [9_300, 20_000, 5_000], "probability": [0.7, 0.25, 1.0],
+    ...                     "expected_close_date": pd.to_datetime(["2026-01-20", "2026-05-01",
+    ...                                                            "2025-10-01"])})
+    >>> m = master_table(c, as_of="2025-12-31", opportunities=opp)
+    >>> m.loc["A", ["expected_value", "probability", "expected_sales_value"]].tolist()
+    [9300.0, 0.7, 6510.0]
+    >>> m["open_deals"].tolist(), m["open_value_total"].tolist()
+    ([2, 0, 0], [29300.0, 0.0, 0.0])
+    >>> m["expected_sales_value_total"].tolist()
+    [11510.0, 0.0, 0.0]
     """
     from custlib.grading import market_space
 
@@ -270,16 +289,21 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
 
     if opportunities is not None:
         op = open_opportunities(opportunities, as_of)
-        best = (op.sort_values(["customer_id", "expected_sales_value"], ascending=[True, False])
+        # the main open deal: the one with the largest expected sales value
+        main = (op.sort_values(["customer_id", "expected_sales_value"], ascending=[True, False])
                 .drop_duplicates("customer_id").set_index("customer_id"))
         g = op.groupby("customer_id")
-        m["open_deals"] = g.size().reindex(m.index, fill_value=0)
         m["grade"] = g["grade"].min().reindex(m.index)  # A is the best (first) grade
         for col in ("stage", "expected_close_date", "product_line", "expected_value",
-                    "probability"):
-            if col in best.columns:
-                m[col] = best[col].reindex(m.index)
-        m["expected_sales_value"] = g["expected_sales_value"].sum().reindex(m.index, fill_value=0.0)
+                    "probability", "expected_sales_value"):
+            if col in main.columns:
+                m[col] = main[col].reindex(m.index)
+        # the totals over every open deal of the customer
+        m["open_deals"] = g.size().reindex(m.index, fill_value=0)
+        m["open_value_total"] = g["expected_value"].sum().astype(float).reindex(m.index,
+                                                                                 fill_value=0.0)
+        m["expected_sales_value_total"] = g["expected_sales_value"].sum().reindex(m.index,
+                                                                                  fill_value=0.0)
         if "buyer_kind" in op.columns:
             soon = op[op["closes_within_3_months"]]
             kind = soon["buyer_kind"].astype(str)
@@ -302,12 +326,14 @@ def classification_summary(master: pd.DataFrame,
     """The customer classification summary (客户分类汇总表, digest §11).
 
     For each dimension of ``by`` present in ``master``: customers per value, their
-    share within the dimension, and the sum of their expected sales value.
+    share within the dimension, and the sum of their expected sales value over all
+    their open deals (``expected_sales_value_total`` of the master table).
 
     Parameters
     ----------
     master : DataFrame
-        From :func:`master_table`; ``expected_sales_value`` counts as 0 when absent.
+        From :func:`master_table`; ``expected_sales_value_total`` (money) is summed,
+        else ``expected_sales_value``; 0 when both are absent.
     by : tuple of str, default ("grade", "importance", "org_type", "business_line", "product_line")
         The dimensions (columns of ``master``) to count by; absent ones are skipped.
 
@@ -316,7 +342,7 @@ def classification_summary(master: pd.DataFrame,
     DataFrame
         MultiIndex (``dimension``, ``value``); columns ``customers`` (count),
         ``share_customers`` (fraction within the dimension) and
-        ``expected_sales_value`` (money).
+        ``expected_sales_value`` (money: the sum over the customers' open deals).
 
     Raises
     ------
@@ -334,8 +360,9 @@ def classification_summary(master: pd.DataFrame,
     ([2, 1], [110.0, 50.0])
     """
     check_frame(master, "master", [], allow_empty=True)
-    esv = master["expected_sales_value"] if "expected_sales_value" in master else pd.Series(
-        0.0, index=master.index)
+    total = next((c for c in ("expected_sales_value_total", "expected_sales_value")
+                  if c in master.columns), None)
+    esv = master[total] if total else pd.Series(0.0, index=master.index)
     parts = []
     for dim in by:
         if dim not in master.columns:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from custlib import cli
 from custlib.data import load
 from custlib.ingest import InputError, import_data, pseudonym, read_mapping, validate
+from custlib.report import COVER_SHEET, HEADER_ROWS, PYRAMID_SHEET
 
 HERE = Path(__file__).parent
 BAD = HERE / "badinput"
@@ -260,8 +261,9 @@ def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Lessons skipped" in index and "needs the opportunities table" in index
     book = openpyxl.load_workbook(out / "files" / "customer-analysis-workbook.xlsx", read_only=True)
-    assert book.sheetnames[:1] == ["pyramid · 客户金字塔"] and "pareto · 二八法则" in book.sheetnames
-    pyramid = pd.read_excel(out / "files" / "customer-analysis-workbook.xlsx", sheet_name=0, index_col=0)
+    assert book.sheetnames[:2] == [COVER_SHEET, PYRAMID_SHEET] and "pareto · 二八法则" in book.sheetnames
+    pyramid = pd.read_excel(out / "files" / "customer-analysis-workbook.xlsx",
+                            sheet_name=PYRAMID_SHEET, header=HEADER_ROWS - 1, index_col=0)
     # the last 12 months to 2025-12-31: K001's ¥3,500 and K003's ¥58,900 (the refund left out)
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == 3_500 + 58_900
     assert (out / "files" / "charts" / "pyramid.png").exists()

@@ -41,7 +41,7 @@ def test_master_has_one_row_per_customer_and_every_field_group(master, crm):
     for col in ("rep_id", "contact_name", "mobile", "visited_recently", "visits_per_month",
                 "importance", "org_type", "business_line", "market_space", "estimators",
                 "headroom", "competitor", "revenue_12m", "grade", "expected_sales_value",
-                "org_purchase_3m", "individual_purchase_3m", "events_invited"):
+                "open_deals", "open_value_total", "expected_sales_value_total", "org_purchase_3m", "individual_purchase_3m", "events_invited"):
         assert col in master.columns, col
     assert (master["headroom"] >= 0).all()
 
@@ -50,7 +50,7 @@ def test_master_totals_match_the_tables(master, crm, open_opps):
     y2 = crm.orders[crm.orders["order_date"].dt.year == 2025]["amount"].sum()
     assert master["revenue_12m"].sum() == y2
     esv = (open_opps["expected_value"] * open_opps["probability"]).sum()
-    assert np.isclose(master["expected_sales_value"].sum(), esv)
+    assert np.isclose(master["expected_sales_value_total"].sum(), esv)
     assert master["open_deals"].sum() == len(open_opps)
     assert master["events_attended"].sum() == crm.events["attended"].sum()
     # a customer's grade is its best open deal's grade; no open deal, no grade
@@ -69,7 +69,36 @@ def test_classification_summary_counts_partition_each_dimension(master):
         assert np.isclose(s.loc[dim, "share_customers"].sum(), 1)
     graded = master["grade"].notna().sum()
     assert s.loc["grade", "customers"].sum() == graded
-    assert np.isclose(s.loc["grade", "expected_sales_value"].sum(), master["expected_sales_value"].sum())
+    assert np.isclose(s.loc["grade", "expected_sales_value"].sum(),
+                      master["expected_sales_value_total"].sum())
+
+
+def test_the_master_row_shows_the_main_deal_and_the_totals_of_all_open_deals(master, open_opps):
+    """The main deal's own columns agree with each other; the totals are labelled apart."""
+    has = master["open_deals"] > 0
+    deal = master[has]
+    assert deal["expected_sales_value"].notna().all() and master.loc[~has, "stage"].isna().all()
+    # the main deal's expected sales value is its own value times its own probability
+    assert np.allclose(deal["expected_sales_value"], deal["expected_value"] * deal["probability"])
+    assert (master["expected_sales_value"].dropna()
+            <= master.loc[master["expected_sales_value"].notna(), "expected_value"] + 1e-9).all()
+    assert (master["expected_sales_value_total"] <= master["open_value_total"] + 1e-9).all()
+    # the totals are the sums over the open opportunities
+    g = open_opps.groupby("customer_id")
+    for total, col in (("open_value_total", "expected_value"),
+                       ("expected_sales_value_total", "expected_sales_value")):
+        want = g[col].sum().reindex(master.index, fill_value=0.0)
+        assert np.allclose(master[total], want), total
+    assert (master["open_deals"] == g.size().reindex(master.index, fill_value=0)).all()
+    # the main deal is the customer's open deal with the largest expected sales value
+    assert np.allclose(deal["expected_sales_value"],
+                       g["expected_sales_value"].max().reindex(deal.index))
+    two = master[master["open_deals"] >= 2]
+    assert len(two) > 0 and (two["expected_sales_value"] < two["expected_sales_value_total"]).all()
+    c = master.loc["C02510"]  # two open deals: 9,300 at 0.69, and the total of both
+    assert (c["expected_value"], c["probability"], c["open_deals"]) == (9_300, 0.69, 2)
+    assert c["expected_sales_value"] == pytest.approx(9_300 * 0.69)
+    assert c["expected_sales_value_total"] == pytest.approx(11_845)
 
 
 def test_purchase_summaries_split_the_open_pipeline(open_opps):
@@ -93,29 +122,31 @@ def test_upgrade_analysis_totals(open_opps):
 def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
     import openpyxl
 
-    from custlib.report import as_of_date, write_workbook
+    from custlib.report import HEADER_ROWS, PYRAMID_SHEET, as_of_date, write_workbook
 
     assert as_of_date(crm) == pd.Timestamp("2025-12-31")
     path = write_workbook(crm, tmp_path / "wb.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["pyramid · 客户金字塔", "master · 客户分析总表",
+    assert book.sheetnames == ["about · 说明", "pyramid · 客户金字塔", "master · 客户分析总表",
                                "classification · 客户分类汇总表", "organisation · 单位购买汇总表",
                                "individual · 个人购买汇总表", "upgrades · 用户升级分析表",
                                "pareto · 二八法则", "lifecycle · 生命周期", "funnel · 销售漏斗",
                                "grades · 客户分级"]
-    pyramid = pd.read_excel(path, sheet_name=0, index_col=0)
+    pyramid = pd.read_excel(path, sheet_name=PYRAMID_SHEET, header=HEADER_ROWS - 1, index_col=0)
     y2 = crm.orders.loc[crm.orders["order_date"].dt.year == 2025, "amount"].sum()
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == y2
     assert pyramid.loc[["inactive", "prospect", "suspect"], "customers"].tolist() == [154, 250, 1_000]
-    master = pd.read_excel(path, sheet_name=1, index_col=0)
+    master = pd.read_excel(path, sheet_name=2, header=HEADER_ROWS - 1, index_col=0)
     assert len(master) == len(crm.customers)
-    pareto = pd.read_excel(path, sheet_name="pareto · 二八法则", index_col=0)
+    pareto = pd.read_excel(path, sheet_name="pareto · 二八法则", header=HEADER_ROWS - 1,
+                           index_col=0)
     revenue = crm.orders[crm.orders["order_date"].dt.year == 2025].groupby("customer_id")["amount"].sum()
     top = revenue.sort_values(ascending=False)
     assert pareto.loc["revenue share of the top 20% of customers", "value"] == pytest.approx(
         top.iloc[: round(0.2 * len(top))].sum() / top.sum(), abs=0.01)
     assert pareto.filter(like="(ABC)", axis=0)["value"].sum() == len(revenue)
-    funnel = pd.read_excel(path, sheet_name="funnel · 销售漏斗", index_col=0)
+    funnel = pd.read_excel(path, sheet_name="funnel · 销售漏斗", header=HEADER_ROWS - 1,
+                           index_col=0)
     assert funnel.loc["opportunity", "reached"] == len(crm.opportunities)
     assert funnel["reached"].is_monotonic_decreasing
     assert [p.name for p in tmp_path.iterdir()] == ["wb.xlsx"]  # no temporary file left
@@ -123,10 +154,12 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
 
 def test_a_very_long_table_goes_to_a_csv_beside_the_workbook(crm, tmp_path, monkeypatch):
     from custlib import report
+    from custlib.report import HEADER_ROWS
 
     monkeypatch.setattr(report, "EXCEL_INLINE_ROWS", 1_000)
     path = report.write_workbook(crm, tmp_path / "wb.xlsx")
-    pointer = pd.read_excel(path, sheet_name="master · 客户分析总表", index_col=0)
+    pointer = pd.read_excel(path, sheet_name="master · 客户分析总表", header=HEADER_ROWS - 1,
+                            index_col=0)
     assert pointer["rows"].tolist() == [len(crm.customers)]
     csv = tmp_path / pointer["file"].iloc[0]
     assert csv.name == "wb-master.csv" and csv.read_bytes()[:3] == b"\xef\xbb\xbf"
@@ -168,9 +201,11 @@ def usd(tmp_path):
 
 
 def _money_cells(sheet, column: str):
-    header = [c.value for c in sheet[1]]
+    from custlib.report import HEADER_ROWS
+
+    header = [c.value for c in sheet[HEADER_ROWS]]   # the English header row
     j = header.index(column) + 1
-    return [row[0] for row in sheet.iter_rows(min_row=2, min_col=j, max_col=j)
+    return [row[0] for row in sheet.iter_rows(min_row=HEADER_ROWS + 1, min_col=j, max_col=j)
             if row[0].value is not None]
 
 
@@ -178,7 +213,7 @@ def test_the_workbook_of_a_usd_export_has_dollar_formats_and_keeps_the_cents(usd
     import openpyxl
 
     from custlib.pyramid import pyramid_cutoffs
-    from custlib.report import write_workbook
+    from custlib.report import HEADER_ROWS, PYRAMID_SHEET, write_workbook
 
     assert usd.currency == "USD" and not usd.synthetic
     path = write_workbook(usd, tmp_path / "wb.xlsx")
@@ -196,12 +231,14 @@ def test_the_workbook_of_a_usd_export_has_dollar_formats_and_keeps_the_cents(usd
     # the cut-offs are the data's own (its first full year), not the case's yuan ones
     cut = pyramid_cutoffs(usd)
     assert cut.rule == "first_full_year" and cut.start == pd.Timestamp("2024-01-01")
-    pyramid = pd.read_excel(path, sheet_name=0, index_col=0)
+    pyramid = pd.read_excel(path, sheet_name=PYRAMID_SHEET, header=HEADER_ROWS - 1, index_col=0)
     assert pyramid.loc[["vip", "key", "mid"], "cut_off"].tolist() == list(cut.thresholds)
     counts = pyramid.loc[["vip", "key", "mid", "small"], "customers"]
     assert (counts > 0).all() and counts["small"] < 0.9 * counts.sum()
-    notes = [c.value for c in sheet["A"] if isinstance(c.value, str) and "cut-offs" in c.value]
-    assert notes == [cut.note] and "$" in cut.note and "first full year" in cut.note
+    # the note under the table, in lines no wider than the table
+    column_a = [c.value for c in sheet["A"]][HEADER_ROWS:]
+    below = column_a[column_a.index(None) + 1:]
+    assert " ".join(below) == cut.note and "$" in cut.note and "first full year" in cut.note
 
 
 def test_the_charts_of_a_usd_export_carry_the_dollar_sign(usd, tmp_path):
