@@ -311,6 +311,11 @@ HEADER_WIDTH = 12
 #: A sheet wider than this (Excel character units) is printed on A3, not A4: one page
 #: wide on A4 would shrink its text below about 6 points.
 A4_MAX_WIDTH = 240
+#: Width (Excel character units) of one A3 landscape page at a readable scale (about
+#: 80 %): a sheet wider than that (the master table's 40 columns) prints on as many
+#: pages side by side, its id and name columns repeated on each, rather than one page
+#: wide at a scale no one can read.
+A3_PAGE_WIDTH = 260
 
 _HEADER_FILL, _GRID = "#DDE4EE", "#BFBFBF"
 #: Height of a line of text (points) at the default 11-point font: Latin, and with
@@ -697,11 +702,18 @@ def _write_sheet(book, formats: _Formats, name: str, df: pd.DataFrame, *, as_of:
     ws.freeze_panes(HEADER_ROWS, levels)
     ws.autofilter(HEADER_ROWS - 1, 0, HEADER_ROWS - 1 + n, last)
     _conditional_formats(ws, formats, cols, flat, n, totals)
-    # print: landscape A4, one page wide, the headers on every page, name and page numbers
+    # print: landscape A4, one page wide, the headers on every page, name and page numbers;
+    # a very wide sheet on A3, pages side by side with its id and name on each
+    width = sum(c.width for c in cols)
     ws.set_landscape()
-    ws.set_paper(9 if sum(c.width for c in cols) <= A4_MAX_WIDTH else 8)  # A4, else A3
-    ws.fit_to_pages(1, 0)
+    ws.set_paper(9 if width <= A4_MAX_WIDTH else 8)  # A4, else A3
+    wide = 1 if width <= A3_PAGE_WIDTH else math.ceil(width / A3_PAGE_WIDTH)
+    ws.fit_to_pages(wide, 0)
     ws.repeat_rows(0, HEADER_ROWS - 1)
+    if wide > 1:
+        names = [c.name for c in cols[:levels + 3]]
+        keep = names.index("customer_name") if "customer_name" in names else levels - 1
+        ws.repeat_columns(0, max(keep, 0))
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
     ws.set_header(f"&L&A&R{_escape_hf('analysis date · 分析日期 ' + as_of.date().isoformat())}")
     ws.set_footer("&Cpage &P of &N · 第 &P 页，共 &N 页")

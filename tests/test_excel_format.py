@@ -121,12 +121,27 @@ def test_no_cell_is_a_formula_and_every_format_fits_its_column(case, request):
 
 @WORKBOOKS
 def test_every_sheet_prints_landscape_one_page_wide_with_its_headers(case, request):
+    """One page wide, except a sheet too wide to read so (the master table): A3 pages
+    side by side, each repeating the id and name columns."""
+    from custlib.report import A3_PAGE_WIDTH
+
     _, book, _ = request.getfixturevalue(case)
     for ws in book.worksheets:
         ps = ws.page_setup
         assert ps.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert int(ps.fitToWidth or 1) == 1 and int(ps.fitToHeight) == 0   # absent: 1
+        width = sum(d.width for d in ws.column_dimensions.values() if d.width)
+        wide = int(ps.fitToWidth or 1)                                     # absent: 1
+        assert int(ps.fitToHeight) == 0, ws.title
+        # (openpyxl reads the widths with Excel's padding: a margin either side)
+        if width < 0.9 * A3_PAGE_WIDTH:
+            assert wide == 1, ws.title
+        elif width > 1.1 * A3_PAGE_WIDTH:
+            assert 1 < wide <= -(-width // A3_PAGE_WIDTH) + 1 and int(ps.paperSize) == 8, ws.title
+        if wide > 1:
+            first = [ws.cell(HEADER_ROWS, c).value for c in (1, 2, 3)]
+            assert "customer_name" in first and ws.print_title_cols == \
+                f"$A:${'ABC'[first.index('customer_name')]}", ws.title
         assert int(ps.paperSize) in (9, 8), ws.title                       # A4, A3 when wide
         assert ws.print_title_rows == f"$1:${HEADER_ROWS}", ws.title
         assert ws.oddHeader.left.text == "&A" and "&P" in ws.oddFooter.center.text
