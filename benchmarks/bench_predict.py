@@ -116,7 +116,8 @@ def main() -> None:
             p_lt = np.asarray(bgf.conditional_probability_alive(x, tx, T))
             p_same = np.asarray(bgnbd_p_alive(lt_bg, x, tx, T))
             rep = x > 0
-            clv_ours = np.asarray(predicted_clv(bg, gg, x[rep], tx[rep], T[rep], m[rep]))
+            clv_ours = np.asarray(predicted_clv(bg, gg, x[rep], tx[rep], T[rep], m[rep],
+                                                   discount_rate=0.01))  # lifetimes' default
             clv_lt = ggf.customer_lifetime_value(bgf, x[rep], tx[rep], T[rep], m[rep],
                                                  time=12, discount_rate=0.01, freq="D").to_numpy()
             row.update({"lifetimes s": t_lt, "speed-up": t_lt / t_ours,

@@ -58,8 +58,9 @@ from custlib._validate import check_frame
 from custlib.policy import VALUE
 
 __all__ = ["PredictPolicy", "PREDICT", "ConvergenceError", "bgnbd_fit", "bgnbd_p_alive",
-           "bgnbd_expected_purchases", "bgnbd_sample", "gamma_gamma_fit",
-           "gamma_gamma_expected_spend", "gamma_gamma_sample", "predicted_clv", "at_risk",
+           "bgnbd_expected_purchases", "bgnbd_sample", "gamma_gamma_fit", "gamma_gamma_usable",
+           "gamma_gamma_expected_spend", "own_mean_spend", "gamma_gamma_sample", "predicted_clv",
+           "at_risk",
            "HoldoutCheck", "holdout_check"]
 
 
@@ -89,7 +90,14 @@ class PredictPolicy:
         Top share of customers, by predicted value if still alive, that count as
         high value on the call list: the top 20 % of the 20/80 rule (digest §7).
     penalizer : float
-        Default L2 penalty on the parameters (none: plain maximum likelihood).
+        Default L2 penalty on the parameters (none: plain maximum likelihood, as
+        ``lifetimes``; a penalty would bias every fit to steady the rare one that runs
+        to the edge of the model).
+    spend_max_correlation : float
+        Largest correlation (Pearson, repeat customers) of ``frequency`` and
+        ``monetary_value`` with which :func:`gamma_gamma_usable` accepts the spend model:
+        Gamma-Gamma assumes the two independent. 0.3 is a rule of thumb (reading), not
+        a figure of the source material.
     months_per_freq : tuple of (str, float)
         Periods per month for each time unit ``freq`` ("D" day, "W" week, "M" month,
         "H" hour), as ``lifetimes`` counts them: a month is 30 days, 4.345 weeks,
@@ -102,6 +110,7 @@ class PredictPolicy:
     at_risk_p_alive: float = 0.5
     value_share: float = 0.20
     penalizer: float = 0.0
+    spend_max_correlation: float = 0.3
     months_per_freq: tuple[tuple[str, float], ...] = (
         ("D", 30.0), ("W", 4.345), ("M", 1.0), ("H", 720.0))
 
@@ -291,13 +300,21 @@ def _bgnbd_objective(logp, x, tx, T, w, wsum, penalizer, levels=None):
     return f, grad
 
 
+#: Largest gradient (of the mean log-likelihood per customer, in log-parameters) at which a
+#: fit whose line search stopped is accepted as converged. Where parameters run off along a
+#: ridge (a, b → ∞ with a/b fixed: hardly any heterogeneity in drop-out) the objective is
+#: flat to rounding, and the line search stops with a gradient of about 1e-5; a step along
+#: a gradient of 1e-4 would change the log-parameters by about 1e-4 (0.01 %).
+_STATIONARY = 1e-4
+
+
 def _minimize(objective, x0, args, what):
     res = minimize(objective, x0, args=args, jac=True, method="L-BFGS-B",
                    bounds=[(-_BOUND, _BOUND)] * len(x0),
                    options=dict(maxiter=1000, ftol=1e-14, gtol=1e-9))
     # A line search that fails at a stationary point (flat objective, rounding noise)
     # is a converged fit: accept it when the gradient of the mean log-likelihood is nil.
-    stationary = np.all(np.isfinite(res.jac)) and np.max(np.abs(res.jac)) < 1e-5
+    stationary = np.all(np.isfinite(res.jac)) and np.max(np.abs(res.jac)) < _STATIONARY
     if not (res.success or stationary) or not np.all(np.isfinite(res.x)):
         raise ConvergenceError(f"{what} fit did not converge after {res.nit} iterations "
                                f"({res.message}); try a penalizer > 0, e.g. penalizer=0.001")
@@ -695,6 +712,145 @@ def gamma_gamma_fit(frequency, monetary_value, *, penalizer=PREDICT.penalizer,
     return {"p": float(p), "q": float(q), "v": float(v * unit)}
 
 
+#: A Gamma-Gamma fit whose log-parameter (v in units of the mean spend) lies within this of
+#: the optimiser's bound ±30 has run to the edge of the model, e.g. p → ∞ (every customer
+#: spends the same on every purchase) with q → 1 (no finite mean across customers).
+_AT_BOUND = _BOUND - 2.0
+
+
+def gamma_gamma_usable(frequency, monetary_value, *, penalizer=PREDICT.penalizer,
+                       max_correlation=PREDICT.spend_max_correlation,
+                       min_repeat_customers=PREDICT.min_repeat_customers):
+    r"""Fit Gamma-Gamma if the data suit it; otherwise None and the reason.
+
+    The spend model is not used (``None`` is returned) when, checked in this order:
+
+    1. the correlation (Pearson) of ``frequency`` and ``monetary_value`` over the
+       repeat customers (x > 0) is above ``max_correlation`` in size: the model assumes
+       spend per purchase independent of how often a customer buys, and with spend
+       rising with frequency it shrinks the big buyers' spend towards a mean that is
+       not theirs;
+    2. :func:`gamma_gamma_fit` raises (too few repeat customers, no convergence);
+    3. the fitted ``q`` is <= 1 (no finite population mean spend p·v/(q − 1));
+    4. a fitted log-parameter (v in units of the mean ``monetary_value`` of the repeat
+       customers) lies within 2 of the optimiser's bound ±30: the fit ran to the edge
+       of the model;
+    5. the population mean spend p·v/(q − 1) is not within a factor 2 of the mean
+       ``monetary_value`` of the repeat customers: a fit near the edge (p → ∞,
+       q → 1) that no longer describes the spend it was fitted to.
+
+    Pass the result to :func:`at_risk` or :func:`predicted_clv`: ``None`` there means
+    each customer's own mean spend (:func:`own_mean_spend`).
+
+    Parameters
+    ----------
+    frequency : array-like of int
+        Repeat purchase periods x per customer.
+    monetary_value : array-like
+        Mean spend per repeat purchase (money units, > 0 where x > 0).
+    penalizer : float, default ``PREDICT.penalizer`` = 0
+        As for :func:`gamma_gamma_fit`.
+    max_correlation : float, default ``PREDICT.spend_max_correlation`` = 0.3
+        Largest accepted correlation of frequency and spend, in size.
+    min_repeat_customers : int, default ``PREDICT.min_repeat_customers`` = 30
+        As for :func:`gamma_gamma_fit`.
+
+    Returns
+    -------
+    params : dict or None
+        ``p, q, v`` from :func:`gamma_gamma_fit`, or None when the model should not be
+        used.
+    reason : str
+        Why the model is or is not used, one sentence (shown to the reader).
+
+    Raises
+    ------
+    ValueError
+        Invalid inputs (as for :func:`gamma_gamma_fit`: negative, non-integer
+        frequency, monetary_value <= 0 for a repeat customer).
+
+    Examples
+    --------
+    >>> x = np.repeat([1, 2, 5, 10], 500)
+    >>> m = gamma_gamma_sample(dict(p=6.25, q=3.74, v=15.44), x, seed=2)
+    >>> gg, why = gamma_gamma_usable(x, m)
+    >>> sorted(gg), why
+    (['p', 'q', 'v'], 'Gamma-Gamma fitted: frequency and spend per purchase correlate at -0.05')
+    >>> gg, why = gamma_gamma_usable(x, m * x)    # spend rises with frequency
+    >>> print(gg, why)
+    None frequency and spend per purchase correlate at 0.69 (the spend model assumes they do
+    not; at most 0.30 in size): own mean spend used
+    """
+    x, m, labels, n = _spend_inputs(frequency, monetary_value)
+    x, m = np.atleast_1d(x), np.atleast_1d(m)
+    rep = x > 0
+    xr, mr = x[rep], m[rep]
+    corr = (float(np.corrcoef(xr, mr)[0, 1]) if rep.sum() > 1 and xr.std() > 0 and mr.std() > 0
+            else 0.0)
+    if abs(corr) > max_correlation:
+        return None, (f"frequency and spend per purchase correlate at {corr:.2f} (the spend model "
+                      f"assumes they do not; at most {max_correlation:.2f} in size): own mean "
+                      "spend used")
+    try:
+        gg = gamma_gamma_fit(x, m, penalizer=penalizer, min_repeat_customers=min_repeat_customers)
+    except ValueError as err:  # ConvergenceError included
+        return None, f"{err}: own mean spend used"
+    if gg["q"] <= 1:
+        return None, (f"the Gamma-Gamma fit has q = {gg['q']:.3g} <= 1 (no finite mean spend): "
+                      "own mean spend used")
+    logs = {"p": np.log(gg["p"]), "q": np.log(gg["q"]), "v": np.log(gg["v"] / mr.mean())}
+    edge = [k for k, v in logs.items() if abs(v) > _AT_BOUND]
+    if edge:
+        shown = ", ".join(f"{k} = {gg[k]:.3g}" for k in edge)
+        return None, (f"the Gamma-Gamma fit ran to the edge of the model ({shown}): own mean "
+                      "spend used")
+    ratio = gg["p"] * gg["v"] / (gg["q"] - 1) / mr.mean()
+    if not 0.5 <= ratio <= 2:
+        return None, (f"the Gamma-Gamma population mean spend is {ratio:.2f} times the observed "
+                      "mean spend per repeat purchase: own mean spend used")
+    return gg, f"Gamma-Gamma fitted: frequency and spend per purchase correlate at {corr:.2f}"
+
+
+def own_mean_spend(frequency, monetary_value):
+    r"""Spend per future purchase without a spend model: the customer's own mean.
+
+    ``monetary_value`` for a repeat customer (x > 0); for a customer without a repeat
+    purchase, the mean ``monetary_value`` of the repeat customers given (the
+    population mean). What :func:`at_risk` and :func:`predicted_clv` use with
+    ``gg=None``.
+
+    Parameters
+    ----------
+    frequency : array-like of int
+        Repeat purchase periods x per customer.
+    monetary_value : array-like
+        Mean spend per repeat purchase (money units, > 0 where x > 0).
+
+    Returns
+    -------
+    float, ndarray or Series
+        Spend per future purchase (money units).
+
+    Raises
+    ------
+    ValueError
+        Invalid inputs, or no repeat customer while some customer needs the
+        population mean.
+
+    Examples
+    --------
+    >>> own_mean_spend([0, 2, 5], [0.0, 100.0, 300.0]).tolist()    # one-off: (100 + 300) / 2
+    [200.0, 100.0, 300.0]
+    """
+    x, m, labels, n = _spend_inputs(frequency, monetary_value)
+    rep = np.atleast_1d(x) > 0
+    if not rep.any():
+        raise ValueError("own_mean_spend needs at least one repeat customer (frequency > 0) for "
+                         "the population mean of the others; found none")
+    pop = float(np.atleast_1d(m)[rep].mean()) if rep.any() else 0.0
+    return _out(np.where(x > 0, m, pop), labels, n, "expected_spend")
+
+
 def gamma_gamma_expected_spend(params, frequency, monetary_value):
     r"""Expected spend per purchase given the history, Gamma-Gamma (note 025, eq. 5).
 
@@ -794,8 +950,8 @@ def _clv_parts(bgnbd, gg, frequency, recency, T, monetary_value, months, discoun
         raise ValueError(f"discount_rate must be a monthly rate > -1; found {discount_rate!r}")
     factor = _periods_per_month(freq)
     x, tx, TT, labels, n = _rfm(frequency, recency, T)
-    spend = np.asarray(gamma_gamma_expected_spend(gg, x, _as_array(monetary_value,
-                                                                   "monetary_value")))
+    m = _as_array(monetary_value, "monetary_value")
+    spend = np.asarray(own_mean_spend(x, m) if gg is None else gamma_gamma_expected_spend(gg, x, m))
     steps = np.arange(0, int(months) + 1, dtype=float)
     shape = (-1,) + (1,) * np.ndim(x)
     cum = _expected_if_alive(theta, (steps * factor).reshape(shape), x, tx, TT)
@@ -815,15 +971,18 @@ def predicted_clv(bgnbd, gg, frequency, recency, T, monetary_value, *, months=PR
         clv = Σ_{i=1..months} E[M] · (E[Y(i·k)] − E[Y((i−1)·k)]) / (1 + d)^i
 
     with ``E[Y(t)]`` from :func:`bgnbd_expected_purchases` and ``E[M]`` from
-    :func:`gamma_gamma_expected_spend`: the expected purchases of each month, valued at
-    the expected spend per purchase, discounted at the monthly rate d to today.
+    :func:`gamma_gamma_expected_spend` (:func:`own_mean_spend` when ``gg`` is None): the
+    expected purchases of each month, valued at the expected spend per purchase,
+    discounted at the monthly rate d to today.
 
     Parameters
     ----------
     bgnbd : dict
         ``r, alpha, a, b`` from :func:`bgnbd_fit`, alpha in the unit ``freq``.
-    gg : dict
-        ``p, q, v`` from :func:`gamma_gamma_fit`.
+    gg : dict or None
+        ``p, q, v`` from :func:`gamma_gamma_fit` (or :func:`gamma_gamma_usable`);
+        None: each customer's own mean spend, :func:`own_mean_spend` (the population
+        mean of the customers given for those without a repeat purchase).
     frequency, recency, T : scalar or array-like
         As for :func:`bgnbd_fit`, in the time unit ``freq``.
     monetary_value : scalar or array-like
@@ -861,7 +1020,7 @@ def predicted_clv(bgnbd, gg, frequency, recency, T, monetary_value, *, months=PR
     return _out(if_alive * p, labels, n, "clv")
 
 
-def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_alive,
+def at_risk(summary: pd.DataFrame, bgnbd, gg=None, *, threshold=PREDICT.at_risk_p_alive,
             value_share=PREDICT.value_share, months=PREDICT.months,
             discount_rate=PREDICT.discount_rate, freq="D") -> pd.DataFrame:
     r"""The manager's call list: valuable customers who have probably stopped buying.
@@ -871,7 +1030,11 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_ali
 
     * ``p_alive`` from :func:`bgnbd_p_alive`;
     * ``value_if_alive`` = :func:`predicted_clv` / ``p_alive``: the value over the
-      horizon if the customer is in fact still buying (what there is to save);
+      horizon if the customer is in fact still buying (what there is to save), each
+      expected purchase valued by the Gamma-Gamma model ``gg`` or, when ``gg`` is None,
+      at the customer's own mean spend per repeat purchase (:func:`own_mean_spend`:
+      ``monetary_value``, and for a customer without a repeat purchase the mean of
+      the repeat customers of ``summary``);
     * ``predicted_clv`` = ``p_alive · value_if_alive``;
     * ``value_at_risk`` = ``(1 − p_alive) · value_if_alive``: the value expected to be
       lost.
@@ -885,8 +1048,12 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_ali
     summary : DataFrame
         From :func:`custlib.value.rfm_summary`: ``frequency``, ``recency``, ``T``,
         ``monetary_value``, one row per customer.
-    bgnbd, gg : dict
-        Parameters from :func:`bgnbd_fit` and :func:`gamma_gamma_fit`.
+    bgnbd : dict
+        Parameters from :func:`bgnbd_fit`.
+    gg : dict or None, default None
+        Parameters from :func:`gamma_gamma_fit`, or the first value returned by
+        :func:`gamma_gamma_usable`; None (the default, and what that helper returns when
+        the spend model does not suit the data): own mean spend.
     threshold : float, default ``PREDICT.at_risk_p_alive`` = 0.5
         A customer with p_alive below this is at risk.
     value_share : float, default ``PREDICT.value_share`` = 0.20
@@ -900,7 +1067,8 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_ali
         The listed customers (index of ``summary``): ``frequency``, ``recency``, ``T``,
         ``days_silent`` (T − recency, time units since the last purchase),
         ``p_alive``, ``predicted_clv``, ``value_if_alive``, ``value_at_risk`` (money
-        units).
+        units). ``attrs["spend_model"]`` says how purchases were valued:
+        ``"gamma-gamma"`` or ``"own mean"``.
 
     Raises
     ------
@@ -918,6 +1086,9 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_ali
     >>> gg = dict(p=6.25, q=3.74, v=15.44)
     >>> at_risk(s, bg, gg, value_share=0.5).index.tolist()
     ['gone quiet']
+    >>> calls = at_risk(s, bg, value_share=0.5)      # no spend model: own mean spend
+    >>> calls.index.tolist(), calls.attrs["spend_model"]
+    (['gone quiet'], 'own mean')
     """
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
     for name, value in (("threshold", threshold), ("value_share", value_share)):
@@ -932,7 +1103,9 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg, *, threshold=PREDICT.at_risk_p_ali
                          index=summary.index)
     cut = np.quantile(if_alive, 1 - value_share) if value_share > 0 else np.inf
     listed = table[(table["p_alive"] < threshold) & (table["value_if_alive"] >= cut)]
-    return listed.sort_values("value_at_risk", ascending=False, kind="stable")
+    listed = listed.sort_values("value_at_risk", ascending=False, kind="stable")
+    listed.attrs["spend_model"] = "own mean" if gg is None else "gamma-gamma"
+    return listed
 
 
 # --------------------------------------------------------------------------- holdout check

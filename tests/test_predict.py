@@ -16,7 +16,8 @@ from scipy.special import gammaln
 import custlib.predict as P
 from custlib.predict import (PREDICT, ConvergenceError, at_risk, bgnbd_expected_purchases,
                              bgnbd_fit, bgnbd_p_alive, bgnbd_sample, gamma_gamma_expected_spend,
-                             gamma_gamma_fit, gamma_gamma_sample, holdout_check, predicted_clv)
+                             gamma_gamma_fit, gamma_gamma_sample, gamma_gamma_usable,
+                             holdout_check, own_mean_spend, predicted_clv)
 
 #: BG/NBD estimates on CDNOW (Fader, Hardie & Lee 2005), time in weeks.
 CDNOW = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -400,3 +401,99 @@ def test_holdout_check_errors(crm):
         holdout_check(crm.orders, "2025-12-31", "2025-01-01")
     with pytest.raises(ValueError, match=re.escape("no orders on or before calibration_end 2000-01-01")):
         holdout_check(crm.orders, "2000-01-01", "2025-01-01")
+
+
+# --------------------------------------------------------------------------- spend model fallback
+
+def test_gamma_gamma_usable_accepts_the_model_on_its_own_data():
+    x = np.repeat([1, 2, 5, 10], 500)
+    m = gamma_gamma_sample(CDNOW_GG, x, seed=2)
+    gg, why = gamma_gamma_usable(x, m)
+    assert gg == gamma_gamma_fit(x, m)
+    assert why == "Gamma-Gamma fitted: frequency and spend per purchase correlate at -0.05"
+
+
+def test_gamma_gamma_usable_refuses_with_a_reason(monkeypatch):
+    x = np.repeat([1, 2, 5, 10], 500)
+    m = gamma_gamma_sample(CDNOW_GG, x, seed=2)
+    # 1. spend rising with frequency breaks the model's independence assumption
+    assert gamma_gamma_usable(x, m * x) == (None, (
+        "frequency and spend per purchase correlate at 0.69 (the spend model assumes they do "
+        "not; at most 0.30 in size): own mean spend used"))
+    assert gamma_gamma_usable(x, m * x, max_correlation=1.0)[0] is not None
+    # 2. the fit raises
+    few = np.r_[np.ones(2), np.zeros(38)]
+    assert gamma_gamma_usable(few, few * 100) == (None, (
+        "gamma_gamma_fit needs at least 30 repeat customers (frequency > 0) to estimate; found 2 "
+        "of 40 customers: own mean spend used"))
+    # 3.-5. a fit without a finite mean, at the edge, or far from the data's mean
+    for params, reason in [
+            (dict(p=11.6, q=0.587, v=11.5), "the Gamma-Gamma fit has q = 0.587 <= 1 (no finite "
+                                            "mean spend): own mean spend used"),
+            (dict(p=2e12, q=1.26, v=1e-9), "the Gamma-Gamma fit ran to the edge of the model "
+                                           "(p = 2e+12): own mean spend used"),
+            (dict(p=870_000.0, q=1.26, v=6e-4), "the Gamma-Gamma population mean spend is 50.19 "
+                                                "times the observed mean spend per repeat "
+                                                "purchase: own mean spend used")]:
+        monkeypatch.setattr(P, "gamma_gamma_fit", lambda *a, params=params, **k: dict(params))
+        assert gamma_gamma_usable(x, np.full(len(x), 40.0)) == (None, reason)
+
+
+def test_at_risk_with_own_mean_spend():
+    s = pd.DataFrame({"frequency": [10, 10, 12, 1, 0], "recency": [700, 100, 200, 50, 0],
+                      "T": [720] * 5, "monetary_value": [900.0, 900.0, 400.0, 50.0, 0.0]},
+                     index=["steady", "gone quiet", "fading", "small", "one-off"])
+    bg = dict(CDNOW, alpha=CDNOW["alpha"] * 7)
+    own = at_risk(s, bg, value_share=0.6)
+    assert own.attrs == {"spend_model": "own mean"}
+    assert at_risk(s, bg, CDNOW_GG, value_share=0.6).attrs == {"spend_model": "gamma-gamma"}
+    assert own.index.tolist() == ["gone quiet", "fading"]
+    # each expected purchase valued at the customer's own mean spend
+    x, tx, T = (s[c] for c in ("frequency", "recency", "T"))
+    # a Gamma-Gamma with p → ∞ trusts the customer's own mean (weight px / (px + q − 1) → 1)
+    trusting = predicted_clv(bg, dict(p=1e12, q=2.0, v=1e-10), x, tx, T, s["monetary_value"])
+    np.testing.assert_allclose(own["predicted_clv"], trusting.loc[own.index], rtol=1e-9)
+    np.testing.assert_allclose(predicted_clv(bg, None, x, tx, T, s["monetary_value"]).iloc[:4],
+                               trusting.iloc[:4], rtol=1e-9)
+    # a one-off customer is valued at the mean of the repeat customers: (900 + 900 + 400 + 50) / 4
+    spend = own_mean_spend(s["frequency"], s["monetary_value"])
+    assert spend.tolist() == [900, 900, 400, 50, 562.5]
+    with pytest.raises(ValueError, match=re.escape(
+            "own_mean_spend needs at least one repeat customer (frequency > 0) for the population "
+            "mean of the others; found none")):
+        predicted_clv(bg, None, 0, 0, 720, 0.0)
+
+
+def test_at_risk_finds_the_drop_outs_of_the_synthetic_data():
+    """The synthetic data (seed 2126, with its 2025 drop-out): the spend model does not suit
+    it, the call list values purchases at the customers' own mean and lists big customers
+    who have been silent since the first months of 2025."""
+    from custlib.synth.generate import generate
+    from custlib.value import rfm_summary
+
+    o = generate(seed=2126, customers=2126)["orders"].to_pandas()
+    o["order_date"] = pd.to_datetime(o["order_date"])
+    s = rfm_summary(o, as_of="2025-12-31")
+    gg, why = gamma_gamma_usable(s["frequency"], s["monetary_value"])
+    assert gg is None and why.startswith("frequency and spend per purchase correlate at 0.6")
+    calls = at_risk(s, bgnbd_fit(s["frequency"], s["recency"], s["T"]), gg)
+    assert calls.attrs["spend_model"] == "own mean"
+    assert len(calls) >= 1 and (calls["days_silent"] > 300).all()
+    assert (calls["frequency"] >= 10).all() and (calls["p_alive"] < 0.5).all()
+
+
+def test_a_stopped_line_search_on_a_flat_ridge_is_accepted(monkeypatch, simulated):
+    """L-BFGS-B may stop ("ABNORMAL") where a and b run off together and the objective is
+    flat to rounding; a gradient under 1e-4 is accepted, a larger one is not."""
+    for g, ok in ((5e-5, True), (5e-4, False)):
+        def stopped(fun, x0, g=g, **kw):
+            return OptimizeResult(x=np.asarray(x0), success=False, nit=37, message="ABNORMAL: ",
+                                  jac=np.full(len(x0), g))
+        monkeypatch.setattr(P, "minimize", stopped)
+        if ok:
+            fit = bgnbd_fit(simulated["frequency"], simulated["recency"], simulated["T"])
+            assert sorted(fit) == ["a", "alpha", "b", "r"]
+        else:
+            with pytest.raises(ConvergenceError, match=re.escape(
+                    "BG/NBD fit did not converge after 37 iterations (ABNORMAL: )")):
+                bgnbd_fit(simulated["frequency"], simulated["recency"], simulated["T"])

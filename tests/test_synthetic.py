@@ -268,6 +268,78 @@ def test_calibration_holds_for_other_seeds(seed):
     assert abs(r1.sum() / 9_956_060 - 1) < 0.05
 
 
+# --- drop-out (digest §5 stage D, 客户衰退) ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def drop_outs():
+    """Year-1 customers of seed 2126 who drop out during year 2, found against the same
+    dataset generated without the year-2 drop-out (its own random stream: nothing else moves)."""
+    from custlib.synth.generate import Calibration
+
+    with_, without = (generate(seed=2126, customers=2126, calibration=cal)
+                      for cal in (None, Calibration(churn_hazard=(0.0, 0.0, 0.0, 0.0))))
+    frames = {k: (with_[k].to_pandas(), without[k].to_pandas()) for k in ("orders", "customers")}
+    o, o0 = frames["orders"]
+    for d in (o, o0):
+        d["order_date"] = pd.to_datetime(d["order_date"])
+    c = frames["customers"][0].set_index("customer_id")
+    buyers = c.index[c["status_layer"] == "customer"]
+    last = o.groupby("customer_id")["order_date"].max().reindex(buyers)
+    gone = last < o0.groupby("customer_id")["order_date"].max().reindex(buyers)
+    act = with_["activities"].to_pandas()
+    act["activity_date"] = pd.to_datetime(act["activity_date"])
+    return {"orders": o, "orders0": o0, "activities": act, "buyers": buyers, "gone": gone,
+            "last": last}
+
+
+def test_drop_out_moves_timing_only(drop_outs):
+    o, o0 = drop_outs["orders"], drop_outs["orders0"]
+    per_year = [d.groupby(["customer_id", d["order_date"].dt.year])["amount"].agg(["sum", "size"])
+                for d in (o, o0)]
+    pd.testing.assert_frame_equal(per_year[0], per_year[1])  # same orders and totals per year
+    gone, last = drop_outs["gone"], drop_outs["last"]
+    assert 0.05 <= gone.mean() <= 0.20
+    assert (last[gone].dt.year == 2025).all()  # they still buy in year 2 (the case's count)
+    assert (last[gone] <= pd.Timestamp("2025-03-01")).all()  # silent ten months and more
+
+
+def test_drop_out_hazard_by_tier_and_visits(drop_outs):
+    o, gone, buyers = drop_outs["orders"], drop_outs["gone"], drop_outs["buyers"]
+    r1 = o[o["order_date"].dt.year == 2024].groupby("customer_id")["amount"].sum().reindex(buyers)
+    by_tier = gone.groupby(tiers_by_threshold(r1).astype(str)).mean()
+    # the big customers drop out more often (the rates are the dataset's): they buy often
+    # enough for the early warning to see them go
+    assert min(by_tier["key"], by_tier["mid"]) > 1.3 * by_tier["small"]
+    act = drop_outs["activities"]
+    met = pd.Series(buyers.isin(act.loc[act["activity_type"] == "meeting", "customer_id"]), buyers)
+    by_met = gone.groupby(met).mean()
+    assert by_met[False] > 2 * by_met[True]
+    # the warning sign: fewer visits, and few in the last three months before the snapshot
+    visits = act[act["activity_type"] == "visit"]
+    v25 = visits[visits["activity_date"].dt.year == 2025].groupby("customer_id").size()
+    recent = visits[visits["activity_date"] >= "2025-10-01"].groupby("customer_id").size()
+    v25, recent = (v.reindex(buyers, fill_value=0) for v in (v25, recent))
+    assert v25[gone].mean() < 0.8 * v25[~gone].mean()
+    assert (recent[gone] > 0).mean() < 0.6 * (recent[~gone] > 0).mean()
+
+
+def test_p_alive_spread_on_the_dataset(crm):
+    """BG/NBD (custlib.predict) sees the drop-out: some customers fall below 0.5 and the
+    long-silent ones, inactive customers above all, score lower."""
+    from custlib.predict import bgnbd_fit, bgnbd_p_alive
+    from custlib.value import rfm_summary
+
+    s = rfm_summary(crm.orders, as_of=str(SNAPSHOT))
+    params = bgnbd_fit(s["frequency"], s["recency"], s["T"])
+    p = pd.Series(np.asarray(bgnbd_p_alive(params, s["frequency"], s["recency"], s["T"])), s.index)
+    layer = crm.customers.set_index("customer_id")["status_layer"].astype(str).reindex(s.index)
+    assert 10 <= (p < 0.5).sum() <= 0.25 * len(p)
+    assert p[layer == "inactive"].mean() < p[layer == "customer"].mean() - 0.1
+    silent = (s["T"] - s["recency"]) > 180
+    buyers = layer == "customer"
+    assert p[buyers & silent].mean() < p[buyers & ~silent].mean()
+
+
 # --- locales ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -24,11 +24,22 @@ How the numbers are made (every constant is in :class:`Calibration`):
   so that stage-to-stage conversion gives about one win per five first
   appointments; the open pipeline at the snapshot has a healthy funnel shape for
   most reps, an empty front for some and a middle pile-up for others.
+* **Drop-out** (digest §5 stage D, 客户衰退): during year 2 some customers stop
+  buying for good, early in the year, at a yearly hazard that differs by tier (highest
+  for the big customers, who buy often enough for their silence to show) and is about
+  three times higher for customers not given the meeting and its visits (the rates
+  are this dataset's, not the source's); a drop-out's
+  year-2 orders (their number and total unchanged) all fall before its drop-out
+  day, and so do its year-2 visits. Inactive customers likewise stop part-way
+  through their last year. Only purchase and visit *timing* moves, so every yearly
+  figure above is the same with or without the drop-out.
 * **Activities** follow the contact cadence of each grade (digest §10) with noise.
 
-Only numpy's ``default_rng(seed)`` and one seeded Faker per locale
-(``seed_instance``) produce randomness; Faker is used once, to draw fixed-size pools
-of person names, which numpy then samples. Dates are fixed, never "today".
+Only numpy's ``default_rng(seed)``, a second numpy stream for the drop-out
+(``SeedSequence(seed, spawn_key=(1,))``, so the drop-out draws never shift the
+others) and one seeded Faker per locale (``seed_instance``) produce randomness;
+Faker is used once, to draw fixed-size pools of person names, which numpy then
+samples. Dates are fixed, never "today".
 
 Examples
 --------
@@ -63,7 +74,7 @@ __all__ = ["Calibration", "generate", "write_dataset", "read_manifest", "file_sh
            "SNAPSHOT", "YEAR1", "YEAR2", "GENERATOR_VERSION"]
 
 #: Bump when the generator's output changes on purpose; recorded in MANIFEST.json.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 YEAR1, YEAR2 = 2024, 2025
 SNAPSHOT = np.datetime64("2025-12-31", "D")
 HISTORY_START = np.datetime64("2019-01-01", "D")
@@ -102,6 +113,20 @@ class Calibration:
     no_meeting_growth: float = -0.08
     growth_noise: float = 0.25
     small_mover_share: float = 0.06  # of small customers with a meeting, jump into the mid tier
+    # year-2 drop-out (digest §5 stage D, 客户衰退). The rates are this dataset's, not the
+    # source's: the source gives no drop-out rate. Yearly probability of stopping for good
+    # during year 2, by year-1 tier, for customers without the meeting; the meeting and its
+    # visits multiply it by the factor (at seed 2126 about 19 / 15 / 15 / 10 % of VIP / key
+    # / mid / small customers drop out, one in nine overall). The big tiers are set high on
+    # purpose: they buy often enough (5-11 purchase days a year) for a silence of under a
+    # year to show, so the early warning finds some of them; a small customer's silence of
+    # under a year proves nothing. Early in the year, so that by the snapshot a drop-out
+    # has been silent ten months and more.
+    churn_hazard: tuple[float, float, float, float] = (0.50, 0.40, 0.25, 0.12)
+    churn_meeting_factor: float = 0.35
+    # the drop-out day falls this many days into year 2 (uniform): after the first days of
+    # the year, and before March
+    churn_window: tuple[int, int] = (5, 60)
     history_growth: float = 0.07  # yearly growth of established customers before year 1
     # orders
     orders_scale: float = 2_000.0  # yuan per "order unit" in the orders-per-year rule
@@ -202,6 +227,8 @@ class _Generator:
         self.seed, self.n, self.locale, self.cal = seed, n_customers, locale, cal
         self.zh = locale == "zh_CN"
         self.rng = np.random.default_rng(seed)
+        # its own stream, so drawing (or retuning) the drop-out leaves every other draw alone
+        self.churn_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
         self.season = _Season()
         self._faker_pools(seed)
 
@@ -341,6 +368,7 @@ class _Generator:
         f_year = (EPOCH + self.first_purchase[ina].astype("timedelta64[D]")).astype(
             "datetime64[Y]").astype(np.int64) + 1970
         last_year = np.minimum(f_year + rng.integers(0, 3, len(ina)), YEAR1 - 1)
+        self.inactive_last_year = last_year
         span = last_year - f_year + 1
         c = np.repeat(ina, span)
         years = np.repeat(f_year, span) + np.arange(len(c)) - np.repeat(_group_starts(span), span)
@@ -358,7 +386,55 @@ class _Generator:
         # the first year is partial: scale its revenue by the share of the year left
         frac = np.where(first_year_row & (cy_y < YEAR1), (hi - lo + 1) / 365.0, 1.0)
         cy_rev = np.maximum(np.round(cy_rev * frac), cal.min_order).astype(np.int64)
+        hi = self._drop_out(cy_c, cy_y, lo, hi)
         self.cy = dict(c=cy_c, y=cy_y, rev=cy_rev, lo=lo, hi=hi, first=first_year_row)
+
+    def _drop_out(self, cy_c: np.ndarray, cy_y: np.ndarray, lo: np.ndarray,
+                  hi: np.ndarray) -> np.ndarray:
+        """Draw who stops buying and when; return the customer-year order windows' new ends.
+
+        A year-1 customer drops out during year 2 with probability
+        ``churn_hazard[tier]``, times ``churn_meeting_factor`` if it had the meeting,
+        on a day uniform in ``churn_window`` (days into year 2); an inactive customer
+        drops out on a day uniform in its last year of purchases (not before that
+        year's first order). The drop-out year's orders then all fall on or before the
+        drop-out day (their number and amounts are drawn as before), so yearly revenue
+        does not move. Draws from ``self.churn_rng`` only. Sets ``self.churn_day`` (day
+        number per account, -1 for none).
+
+        Parameters
+        ----------
+        cy_c, cy_y, lo, hi : ndarray
+            Account, year, and first and last possible order day of each customer-year.
+
+        Returns
+        -------
+        ndarray
+            ``hi``, cut to the drop-out day in the drop-out year.
+        """
+        cal, crng, n = self.cal, self.churn_rng, self.n
+        u_who, u_day = crng.random(n), crng.random(n)
+        hazard = np.array(cal.churn_hazard)[self.tier] * np.where(
+            self.meeting, cal.churn_meeting_factor, 1.0)
+        churn_day = np.full(self.n_accounts, -1, dtype=np.int64)
+        y2_lo, y2_hi = _year_bounds(YEAR2)
+        y2_hi = min(int(y2_hi), int((SNAPSHOT - EPOCH).astype(np.int64)))
+        w_lo, w_hi = cal.churn_window
+        w_hi = min(w_hi, y2_hi - y2_lo)
+        gone = u_who < hazard
+        churn_day[:n][gone] = (y2_lo + w_lo + (u_day * (w_hi - w_lo + 1)).astype(np.int64))[gone]
+        # inactive customers: part-way through their last year (no earlier than its first order)
+        ina = self.inactive  # consecutive account numbers
+        u_ina = crng.random(len(ina))
+        rows = np.flatnonzero((cy_c >= n) & (cy_c < n + len(ina)))
+        rows = rows[cy_y[rows] == self.inactive_last_year[cy_c[rows] - n]]
+        in_last = np.zeros(len(cy_c), dtype=bool)
+        in_last[rows] = True
+        u = u_ina[cy_c[rows] - n]
+        churn_day[cy_c[rows]] = lo[rows] + (u * (hi[rows] - lo[rows] + 1)).astype(np.int64)
+        self.churn_day = churn_day
+        cut = ((cy_y == YEAR2) | in_last) & (churn_day[cy_c] >= 0)
+        return np.where(cut, np.clip(churn_day[cy_c], lo, hi), hi)
 
     def orders(self) -> None:
         cal, rng, cy = self.cal, self.rng, self.cy
@@ -560,13 +636,16 @@ class _Generator:
             parts.append((cust, np.full(len(cust), kind), day, np.broadcast_to(outcome, cust.shape)))
 
         buyers = self.buyers
-        # routine follow-up of customers; year 2 adds the structured meetings (digest §7)
+        # routine follow-up of customers; year 2 adds the structured meetings (digest §7).
+        # A customer who drops out in year 2 was last visited (and met) before it stopped.
+        gone = self.churn_day[buyers] >= 0
+        v_hi = np.where(gone, self.churn_day[buyers], y2_hi)
         add(np.repeat(buyers, rng.poisson(0.7, self.n)), 0, y1_lo, y1_hi)
         add(np.repeat(buyers, rng.poisson(2.0, self.n)), 1, y1_lo, y1_hi)
         v2 = rng.poisson(np.where(self.meeting, 2.5, 0.5))
-        add(np.repeat(buyers, v2), 0, y2_lo, y2_hi)
+        add(np.repeat(buyers, v2), 0, y2_lo, np.repeat(v_hi, v2))
         add(np.repeat(buyers, rng.poisson(2.0, self.n)), 1, y2_lo, y2_hi)
-        add(buyers[self.meeting], 2, y2_lo, y2_lo + 180)
+        add(buyers[self.meeting], 2, y2_lo, np.minimum(y2_lo + 180, v_hi[self.meeting]))
 
         # pipeline: first appointments are visits, prospect-3 gets a visit, losses a call
         d = op["dates"]
@@ -974,6 +1053,11 @@ phone number is made up.
   24/27/29/20% of revenue; in year 2 customers given a structured meeting grow about
   6% and the others shrink about 8%; about one first appointment in five is won; some
   reps have an empty pipeline front, others a pile-up in the middle.
+* **Drop-out** (digest §5 stage D): during year 2 about one customer in nine stops
+  buying for good (its last order in January or February), more often among the big
+  customers and those without the meeting; its year-2 orders and visits all come before
+  it stops, so the yearly figures above are unchanged. The drop-out rates are this
+  dataset's, not the source's.
 * **Made by** `{cmd}` (seed {seed}, {customers:,} year-1 customers, locale `{locale}`).
   The same command gives byte-identical files; `MANIFEST.json` holds the library
   versions used and the SHA-256 of every file, and the test suite regenerates the
