@@ -48,19 +48,23 @@ from custlib.workbook import (ROLLUP_NAMES, classification_summary, master_table
 
 __all__ = ["as_of_date", "workbook_tables", "cover_table", "write_workbook", "write_charts",
            "pyramid_chart", "MONEY_COLUMNS", "PERCENT_COLUMNS", "PYRAMID_SHEET", "COVER_SHEET",
-           "SHEET_ABOUT", "HEADER_ROWS"]
+           "SHEET_ABOUT", "HEADER_ROWS", "EARLY_WARNING_SHEET", "early_warning"]
 
 #: Columns of the workbook's sheets that hold money: written unrounded, shown with the
 #: currency's number format.
 MONEY_COLUMNS = frozenset({"revenue", "avg_revenue", "min_revenue", "max_revenue", "cut_off",
                            "revenue_12m", "expected_value", "expected_sales_value",
                            "open_value_total", "expected_sales_value_total",
-                           "event_deal_amount", "upgrade_value", "deal_amount"})
+                           "event_deal_amount", "upgrade_value", "deal_amount",
+                           "predicted_value", "value_if_alive", "value_at_risk"})
 
 #: Columns holding a fraction 0–1 (a share, a probability, a conversion rate): shown
 #: as a percentage with one decimal.
 PERCENT_COLUMNS = frozenset({"share_customers", "share_revenue", "probability", "rate",
-                             "cumulative"})
+                             "cumulative", "p_alive"})
+
+#: The sheet of the early warning: the call list of :func:`custlib.predict.at_risk`.
+EARLY_WARNING_SHEET = "early warning · 流失预警"
 
 #: The sheet that comes first: what the workbook holds and the numbers it used.
 COVER_SHEET = "about · 说明"
@@ -124,7 +128,11 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
       and ``upgrades · 用户升级分析表`` (§11);
     * then the analysis tables: ``pareto · 二八法则`` (top shares, 80 % fraction, ABC
       counts; §7), ``lifecycle · 生命周期`` (customers per stage in both schemes; §5)
-      and, with opportunities, ``funnel · 销售漏斗`` (§12) and ``grades · 客户分级`` (§10).
+      and, with opportunities, ``funnel · 销售漏斗`` (§12) and ``grades · 客户分级`` (§10);
+    * ``early warning · 流失预警`` — the call list of :func:`early_warning` (§5, stage D:
+      valuable customers who have probably stopped buying), when the orders support a
+      BG/NBD fit; the master table then also carries each buyer's ``p_alive`` and
+      ``predicted_value`` (12 months).
 
     Sheets whose tables are missing are left out.
 
@@ -174,10 +182,13 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     pyramid.index.name = "tier"
     pyramid.attrs["note"] = cut.note
     sheets[PYRAMID_SHEET] = pyramid
+    warning = early_warning(crm, as_of)
     if crm.customers is not None:  # the master table with what the data knows
         master = master_table(crm.customers, as_of=as_of, orders=crm.orders,
                               contacts=crm.contacts, opportunities=crm.opportunities,
                               activities=crm.activities, events=crm.events)
+        if warning is not None:   # the model's view of each customer who has bought
+            master = master.join(warning.attrs["customers"])
         sheets["master · 客户分析总表"] = master
         if _has(crm.customers, "org_type", "business_line", "rep_id"):
             sheets[f"classification · {ROLLUP_NAMES['classification_summary']}"] = \
@@ -199,9 +210,81 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
         sheets[f"individual · {ROLLUP_NAMES['individual_purchases']}"] = \
             purchase_summary(op, "individual")
         sheets[f"upgrades · {ROLLUP_NAMES['upgrade_analysis']}"] = upgrade_analysis(op)
+    if warning is not None:
+        calls = warning.copy()
+        if crm.customers is not None:   # who to call, and whose customer it is
+            who = crm.customers.set_index("customer_id")
+            who = who[[c for c in ("customer_name", "rep_id") if c in who.columns]]
+            calls = who.reindex(calls.index).join(calls)
+        calls.attrs = {"note": warning.attrs["note"]}
+        sheets[EARLY_WARNING_SHEET] = calls
     # the §11 roll-ups first, then the analysis tables
-    later = [k for k in sheets if k.split(" · ")[0] in ("pareto", "lifecycle", "funnel", "grades")]
+    later = [k for k in sheets if k.split(" · ")[0] in ("pareto", "lifecycle", "early warning",
+                                                         "funnel", "grades")]
     return {k: sheets[k] for k in [k for k in sheets if k not in later] + later}
+
+
+def early_warning(crm: CRMData, as_of=None) -> pd.DataFrame | None:
+    """The call list of the early warning (流失预警), or None when the model cannot be fitted.
+
+    :func:`custlib.predict.at_risk` on the BG/NBD fit of the orders up to ``as_of``
+    (:func:`custlib.value.rfm_summary`), with each purchase valued by the Gamma-Gamma
+    model where the data suit it (:func:`custlib.predict.gamma_gamma_usable`), else at
+    the customer's own mean spend.
+
+    Parameters
+    ----------
+    crm : CRMData
+        Needs ``orders``.
+    as_of : date-like, optional
+        The analysis date (default :func:`as_of_date`).
+
+    Returns
+    -------
+    DataFrame or None
+        The call list (index ``customer_id``): ``frequency``, ``days_silent``,
+        ``p_alive``, ``predicted_value`` (12 months, money), ``value_if_alive``,
+        ``value_at_risk``; ``attrs["note"]`` says how it was made and
+        ``attrs["customers"]`` holds ``p_alive`` and ``predicted_value`` of every
+        customer who bought. None when there is no order up to ``as_of``, or the data
+        hold too few repeat customers for the fit, or it fails: the sheet is left out.
+
+    Examples
+    --------
+    >>> from custlib.data import load
+    >>> calls = early_warning(load(tables=["orders"]))
+    >>> list(calls.columns)
+    ['frequency', 'days_silent', 'p_alive', 'predicted_value', 'value_if_alive', 'value_at_risk']
+    """
+    from custlib.predict import (PREDICT, at_risk, bgnbd_fit, bgnbd_p_alive, gamma_gamma_usable,
+                                 predicted_clv)
+    from custlib.value import rfm_summary
+
+    as_of = period.as_of(crm, as_of)
+    orders = crm.orders[crm.orders["order_date"] <= as_of]
+    if orders.empty:
+        return None
+    rfm = rfm_summary(orders, as_of=as_of)
+    try:
+        bg = bgnbd_fit(rfm["frequency"], rfm["recency"], rfm["T"])
+    except ValueError:   # too few repeat customers, or no convergence
+        return None
+    repeat = rfm[rfm["frequency"] > 0]
+    gg, why_not = gamma_gamma_usable(repeat["frequency"], repeat["monetary_value"])
+    calls = (at_risk(rfm, bg, gg).rename(columns={"predicted_clv": "predicted_value"})
+             .drop(columns=["recency", "T"]))
+    every = pd.DataFrame({
+        "p_alive": bgnbd_p_alive(bg, rfm["frequency"], rfm["recency"], rfm["T"]),
+        "predicted_value": predicted_clv(bg, gg, rfm["frequency"], rfm["recency"], rfm["T"],
+                                         rfm["monetary_value"])}, index=rfm.index)
+    spend = ("the Gamma-Gamma spend model" if gg is not None else
+             f"each customer's own mean spend (the Gamma-Gamma model was not used: {why_not})")
+    calls.attrs = {"customers": every, "note": (
+        f"BG/NBD fitted on the {len(rfm):,} customers who bought up to {as_of.date()}; listed: "
+        f"probability alive below {PREDICT.at_risk_p_alive:.0%} and value if still buying in the top "
+        f"{PREDICT.value_share:.0%}; predicted value over {PREDICT.months} months, discounted at "
+        f"{PREDICT.discount_rate:.3%} a month, each purchase valued by {spend}.")}
+    return calls
 
 
 def _has(df: pd.DataFrame, *columns: str) -> bool:
@@ -295,6 +378,9 @@ SHEET_ABOUT = {
                "销售漏斗：到达各阶段的机会数与转化率"),
     "grades": ("open opportunities per grade A/B/C/D, by time to close and by probability",
                "客户分级：按成交时间与按成交概率的A/B/C/D分级"),
+    "early warning": (("the call list: valuable customers whose probability of still buying "
+                       "(BG/NBD) has fallen below 50 %, largest value at risk first"),
+                      "流失预警：活跃概率低于50%的高价值客户，按流失风险价值排序"),
 }
 
 #: The colours (fill, text) of the grades A–D on the grade columns.
@@ -832,6 +918,15 @@ def cover_table(crm: CRMData, sheets, as_of=None, source=None) -> tuple[pd.DataF
         "visited recently, visits and calls per month · 近三月拜访、月拜访与电话次数")
     add(policy, "days per month · 每月天数", WORKBOOK.days_per_month, 'unit:0.00" days"',
         "turns counts over the recent window into counts per month · 换算每月次数")
+    from custlib.predict import PREDICT
+
+    add(policy, "at risk below · 流失预警门槛", PREDICT.at_risk_p_alive, "percent",
+        "probability alive under which a customer is at risk (BG/NBD) · 活跃概率低于此值即预警")
+    add(policy, "call list value share · 预警价值范围", PREDICT.value_share, "percent",
+        "top share of customers by value if still buying · 按若仍活跃的价值排名的前列客户")
+    add(policy, "prediction horizon · 预测期", PREDICT.months, 'unit:0" months"',
+        f"predicted value, discounted at {PREDICT.discount_rate:.3%} a month (10 % a year) · "
+        "预测价值的期限与月贴现率")
     table = pd.DataFrame([r[:4] for r in rows], columns=["section", "item", "value", "note"])
     return table.set_index("section"), [r[4] for r in rows]
 

@@ -420,6 +420,13 @@ REPORT_COLUMNS: dict[str, str] = {
     "cumulative": "累计转化率",
     "by time to close": "按成交时间",
     "by probability": "按成交概率",
+    # early warning (流失预警): custlib.predict
+    "p_alive": "活跃概率",
+    "predicted_value": "预测价值(12个月)",
+    "frequency": "复购天数",
+    "days_silent": "未购天数",
+    "value_if_alive": "若仍活跃的价值",
+    "value_at_risk": "流失风险价值",
     # the workbook's own pages
     "table": "表",
     "rows": "行数",

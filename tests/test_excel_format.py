@@ -226,3 +226,32 @@ def test_each_small_sheet_prints_on_one_page(orders_only, tmp_path):
         name: 1 for name in book.sheetnames}
     png = result[COVER_SHEET]["png"][0]
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@WORKBOOKS
+def test_the_early_warning_sheet_is_the_call_list_and_the_master_carries_p_alive(case, request):
+    """流失预警: customers below 50 % alive in the top fifth by value, largest value at risk
+    first, named when the customers are known; the master sheet has every buyer's
+    probability alive and predicted value (blank for a customer who never bought)."""
+    from custlib.predict import PREDICT
+    from custlib.report import EARLY_WARNING_SHEET, early_warning
+
+    crm = request.getfixturevalue("crm")
+    _, book, tables = request.getfixturevalue(case)
+    calls = tables[EARLY_WARNING_SHEET]
+    assert len(calls) >= 1 if case == "bundled" else True
+    assert (calls["p_alive"] < PREDICT.at_risk_p_alive).all()
+    assert calls["value_at_risk"].is_monotonic_decreasing
+    ws = book[EARLY_WARNING_SHEET[:31]]
+    english = [c.value for c in ws[HEADER_ROWS]]
+    assert ("customer_name" in english) == (case == "bundled")
+    assert len(list(ws.iter_rows(min_row=HEADER_ROWS + 1, max_col=1))) >= len(calls)
+    every = early_warning(crm).attrs["customers"]
+    assert every["p_alive"].between(0, 1).all() and (every["predicted_value"] >= 0).all()
+    if case == "bundled":
+        master = tables[MASTER]
+        bought = master.index.isin(every.index)
+        assert master.loc[bought, "p_alive"].notna().all()
+        assert master.loc[~bought, "p_alive"].isna().all()
+        np.testing.assert_allclose(master.loc[bought, "predicted_value"],
+                                   every["predicted_value"].reindex(master.index[bought]))
