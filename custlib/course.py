@@ -882,7 +882,8 @@ ul.k li{{margin:.1em 0}} footer{{color:#777;font-size:.9em;margin-top:2em}}</sty
 <h2>Files for the sales manager</h2>
 <ul>
 <li><a href="files/customer-analysis-workbook.xlsx">customer-analysis-workbook.xlsx</a>: the
-master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tables</li>
+master table, its roll-ups, the pyramid, Pareto, lifecycle, grade and funnel tables, and
+the early-warning call list (流失预警)</li>
 <li><a href="files/charts/">charts/</a>: the charts as PNG;
 <a href="files/">files/</a>: everything the lessons wrote</li>
 <li><a href="data/validation.txt">validation.txt</a>: what was read, and every warning</li>

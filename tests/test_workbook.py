@@ -131,7 +131,7 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
                                "classification · 客户分类汇总表", "organisation · 单位购买汇总表",
                                "individual · 个人购买汇总表", "upgrades · 用户升级分析表",
                                "pareto · 二八法则", "lifecycle · 生命周期", "funnel · 销售漏斗",
-                               "grades · 客户分级"]
+                               "grades · 客户分级", "early warning · 流失预警"]
     pyramid = pd.read_excel(path, sheet_name=PYRAMID_SHEET, header=HEADER_ROWS - 1, index_col=0)
     y2 = crm.orders.loc[crm.orders["order_date"].dt.year == 2025, "amount"].sum()
     assert pyramid.loc[["vip", "key", "mid", "small"], "revenue"].sum() == y2
