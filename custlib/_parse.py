@@ -121,6 +121,28 @@ _AMBIGUOUS = {".": r"^-?\d{1,3}\.\d{3}$", ",": r"^-?\d{1,3},\d{3}$"}
 _PLAIN_NUMBER = r"^-?\d+(\.\d+)?$"
 
 
+def _ambiguous(col, ambiguous: np.ndarray, setting: str) -> Problem:
+    """The error for amounts such as ``1.200`` that read as 1.2 or as 1,200."""
+    v = pc.filter(col, pa.array(ambiguous))[0].as_py()
+    digits = re.sub(r"[^\d.]", "", v)
+    return Problem("error", ambiguous, f"{int(ambiguous.sum())} value(s) could be read two ways "
+                   f"({v!r}: {float(digits):g} with a decimal point, {digits.replace('.', '')} with "
+                   "a decimal comma)", f"state the decimal mark: {setting} = \".\" or \",\"")
+
+
+def _not_huge(col, num, ok: np.ndarray, problems: list) -> pa.Array:
+    """``num`` with amounts beyond :data:`MAX_AMOUNT` (or not finite) made null, and the error."""
+    values = _np(pc.fill_null(num, 0.0))
+    huge = ok & (~np.isfinite(values) | (np.abs(values) > MAX_AMOUNT))
+    if not huge.any():
+        return num
+    problems.append(Problem(
+        "error", huge, f"{int(huge.sum())} value(s) are implausibly large "
+        f"({_sample(col, huge)}; the limit is {MAX_AMOUNT:,.0f})",
+        "check these rows: an id or a date in the amount column, or a units mix-up"))
+    return pc.if_else(pa.array(huge), pa.scalar(None, pa.float64()), num)
+
+
 def _plain_numbers(col: pa.Array, present: np.ndarray, *, money: bool, decimal: str | None,
                    setting: str) -> Parsed | None:
     """The fast path of :func:`parse_numbers`: a column whose every value is a plain
@@ -134,22 +156,9 @@ def _plain_numbers(col: pa.Array, present: np.ndarray, *, money: bool, decimal: 
         # as the grammar: 0.200 can only be a decimal point
         ambiguous = _match(col, _AMBIGUOUS["."]) & present & ~_match(col, r"^-?0\.\d+$")
         if ambiguous.any():
-            v = pc.filter(col, pa.array(ambiguous))[0].as_py()
-            digits = re.sub(r"[^\d.]", "", v)
-            problems.append(Problem(
-                "error", ambiguous, f"{int(ambiguous.sum())} value(s) could be read two ways "
-                f"({v!r}: {float(digits):g} with a decimal point, {digits.replace('.', '')} with "
-                "a decimal comma)",
-                f"state the decimal mark: {setting} = \".\" or \",\""))
+            problems.append(_ambiguous(col, ambiguous, setting))
     if money:
-        values = _np(pc.fill_null(num, 0.0))
-        huge = present & (~np.isfinite(values) | (np.abs(values) > MAX_AMOUNT))
-        if huge.any():
-            problems.append(Problem(
-                "error", huge, f"{int(huge.sum())} value(s) are implausibly large "
-                f"({_sample(col, huge)}; the limit is {MAX_AMOUNT:,.0f})",
-                "check these rows: an id or a date in the amount column, or a units mix-up"))
-            num = pc.if_else(pa.array(huge), pa.scalar(None, pa.float64()), num)
+        num = _not_huge(col, num, present, problems)
     return Parsed(num, problems)
 
 
@@ -235,13 +244,7 @@ def parse_numbers(col, decimal: str | None = None, *, money: bool = False,
     if money and decimal is None and mark == ".":
         ambiguous = _match(text, _AMBIGUOUS["."]) & present & ~point
         if ambiguous.any():
-            v = pc.filter(col, pa.array(ambiguous))[0].as_py()
-            digits = re.sub(r"[^\d.]", "", v)
-            problems.append(Problem(
-                "error", ambiguous, f"{int(ambiguous.sum())} value(s) could be read two ways "
-                f"({v!r}: {float(digits):g} with a decimal point, {digits.replace('.', '')} with "
-                "a decimal comma)",
-                f"state the decimal mark: {setting} = \".\" or \",\""))
+            problems.append(_ambiguous(col, ambiguous, setting))
     clean = text
     if mark == ".":
         clean = pc.replace_substring(clean, ",", "")
@@ -251,15 +254,8 @@ def parse_numbers(col, decimal: str | None = None, *, money: bool = False,
     num = pc.cast(pc.if_else(pa.array(ok), clean, pa.scalar(None, pa.string())), pa.float64())
     if percent_ok and percent.any():
         num = pc.if_else(pa.array(percent), pc.divide(num, 100.0), num)
-    values = _np(pc.fill_null(num, 0.0))
     if money:
-        huge = ok & ~np.isfinite(values) | ok & (np.abs(values) > MAX_AMOUNT)
-        if huge.any():
-            problems.append(Problem(
-                "error", huge, f"{int(huge.sum())} value(s) are implausibly large "
-                f"({_sample(col, huge)}; the limit is {MAX_AMOUNT:,.0f})",
-                "check these rows: an id or a date in the amount column, or a units mix-up"))
-            num = pc.if_else(pa.array(huge), pa.scalar(None, pa.float64()), num)
+        num = _not_huge(col, num, ok, problems)
     return Parsed(num, problems, note)
 
 

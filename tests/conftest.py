@@ -52,6 +52,12 @@ def _digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def folder_digest():
+    """SHA-256 of every file's name and bytes under a folder: proof it was not changed."""
+    return _digest
+
+
+@pytest.fixture(scope="session")
 def salesforce_run(tmp_path_factory) -> dict:
     """``custlib run`` on ``tests/exports/salesforce`` (dollars, 8 of the 10 lessons, with
     formulas and what-ifs), run once for tests/test_exports.py and

@@ -7,7 +7,6 @@ Every test asserts the totals to the cent and that the input is byte-identical a
 
 from __future__ import annotations
 
-import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -33,14 +32,6 @@ FIXTURES = {
 }
 
 
-def _digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()
-
-
 @pytest.fixture(autouse=True)
 def _currency_back():
     yield
@@ -52,9 +43,9 @@ def _cents(x) -> Decimal:
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
-def test_export_validates_and_loads_with_every_cent(name, tmp_path):
+def test_export_validates_and_loads_with_every_cent(name, tmp_path, folder_digest):
     folder, mapping = FIXTURES[name]
-    before = _digest(HERE)
+    before = folder_digest(HERE)
     report = validate(folder, mapping, AS_OF)
     assert report.ok, report.text()
     crm = load(folder, mapping=mapping, as_of=AS_OF)
@@ -71,7 +62,7 @@ def test_export_validates_and_loads_with_every_cent(name, tmp_path):
     for t in crm.tables:
         pd.testing.assert_frame_equal(getattr(again, t).reset_index(drop=True),
                                       getattr(crm, t).reset_index(drop=True), check_like=False)
-    assert _digest(HERE) == before  # the user's files are never modified
+    assert folder_digest(HERE) == before  # the user's files are never modified
 
 
 def test_salesforce_us_dates_footer_and_prospects():
@@ -139,12 +130,12 @@ def test_cli_validate_and_currency_switch(tmp_path, capsys):
     assert report.settings["currency"] == "USD" and load(tmp_path / "d").currency == "USD"
 
 
-def test_a_lesson_run_by_hand_on_a_raw_gbk_ledger(monkeypatch):
+def test_a_lesson_run_by_hand_on_a_raw_gbk_ledger(monkeypatch, folder_digest):
     """A trainer's switch: CUSTLIB_DATA and CUSTLIB_MAPPING at the raw export, no import."""
     from custlib.course import NOTEBOOK_DIR, execute_notebook
 
     folder, mapping = FIXTURES["gbk_ledger"]
-    before = _digest(HERE)
+    before = folder_digest(HERE)
     monkeypatch.setenv("CUSTLIB_DATA", str(folder))
     monkeypatch.setenv("CUSTLIB_MAPPING", str(mapping))
     monkeypatch.delenv("CUSTLIB_AS_OF", raising=False)
@@ -153,7 +144,7 @@ def test_a_lesson_run_by_hand_on_a_raw_gbk_ledger(monkeypatch):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = json.dumps([o.get("data", o.get("text", "")) for o in outputs], ensure_ascii=False)
     assert "KH000" in text  # the ledger's own customers, not the bundled data
-    assert _digest(HERE) == before
+    assert folder_digest(HERE) == before
 
 
 def test_a_lesson_comparing_two_years_is_skipped_on_one_year_of_orders(tmp_path):
@@ -185,13 +176,13 @@ def test_currency_and_thresholds_on_the_command_line(capsys):
     ("salesforce", "USD", ["00", "01", "02", "03", "04", "05", "08", "09"]),
     ("erp_lines", None, ["00", "01", "02", "03", "04", "05", "08", "09"]),
 ])
-def test_custlib_run_end_to_end(name, currency, ran, tmp_path, request):
+def test_custlib_run_end_to_end(name, currency, ran, tmp_path, request, folder_digest):
     """The whole course on the export: the lessons the data allows, the totals to the cent in
     the manager's workbook, nothing written into the input."""
     from custlib.course import run_course
 
     folder, mapping = FIXTURES[name]
-    before = _digest(HERE)
+    before = folder_digest(HERE)
     if name == "salesforce":       # the run shared with tests/test_html_handouts.py
         res = request.getfixturevalue("salesforce_run")
         assert res["input_unchanged"]
@@ -214,4 +205,4 @@ def test_custlib_run_end_to_end(name, currency, ran, tmp_path, request):
     assert len(master) == EXPECTED[name].get("customers", len(master))
     orders = load(out / "data").orders
     assert _cents(orders["amount"].sum()) == Decimal(EXPECTED[name]["revenue"])
-    assert _digest(HERE) == before
+    assert folder_digest(HERE) == before
