@@ -41,8 +41,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from custlib import money, schema
@@ -112,6 +114,22 @@ def _categories(c: schema.Column, values: pd.Series) -> list[str]:
     return cats
 
 
+def _categorical(arr, c: schema.Column) -> pd.Categorical:
+    """A text column as :func:`to_pandas` types it, from its Arrow dictionary encoding: the
+    schema's values as categories, then (open vocabularies) the others in sorted order."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr.cast(pa.string()))
+    values = [str(v) for v in arr.dictionary.to_pylist()]
+    cats = list(c.allowed)
+    if c.open:
+        cats += sorted(set(values) - set(cats))
+    where = {v: i for i, v in enumerate(cats)}
+    lookup = np.array([where.get(v, -1) for v in values] + [-1], dtype=np.int64)
+    idx = pc.fill_null(arr.indices, len(values)).to_numpy(zero_copy_only=False)
+    return pd.Categorical.from_codes(lookup[idx], categories=cats)
+
+
 def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
     """One canonical table as a DataFrame with the schema's types.
 
@@ -123,13 +141,23 @@ def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
     ``df.attrs["absent_columns"]``; other columns are not kept.
     """
     spec = schema.TABLES[name]
-    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    # categories are built from Arrow's dictionary encoding (no Python object per row),
+    # dates arrive as datetime64 rather than Python dates
+    coded = {c.name: _categorical(table.column(c.name), c) for c in spec.columns
+             if c.dtype == "category" and c.name in table.column_names}
+    rest = table.drop_columns(list(coded))
+    df = rest.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get,
+                        date_as_object=False)
     df = df[[c for c in df.columns if not c.startswith("__")]]
-    n = len(df)
-    absent = [c.name for c in spec.columns if c.name not in df.columns]
+    n = table.num_rows
+    present = set(df.columns) | set(coded)
+    absent = [c.name for c in spec.columns if c.name not in present]
     out = {}
     for c in spec.columns:
-        col = df[c.name] if c.name in df.columns else pd.Series(pd.NA, index=df.index)
+        if c.name in coded:
+            out[c.name] = coded[c.name]
+            continue
+        col = df[c.name] if c.name in df.columns else pd.Series(pd.NA, index=pd.RangeIndex(n))
         if c.dtype == "string":
             col = col.astype(pd.StringDtype("pyarrow"))
         elif c.dtype == "category":
