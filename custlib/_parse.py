@@ -493,8 +493,10 @@ def normalise_ids(col) -> tuple[pa.Array, np.ndarray]:
     (['C001', 'C001', 'C001', 'C001', None], [False, True, True, True, False])
     """
     col = _combine(col)
-    out = pc.utf8_normalize(col, "NFKC")
-    out = pc.replace_substring_regex(out, _INVISIBLE, "")
+    if pc.all(pc.string_is_ascii(col)).as_py() is not False:
+        out = col   # NFKC leaves ASCII as it is, and the invisible characters are not ASCII
+    else:
+        out = pc.replace_substring_regex(pc.utf8_normalize(col, "NFKC"), _INVISIBLE, "")
     out = pc.utf8_trim_whitespace(out)
     out = pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)
     changed = _np(pc.fill_null(pc.not_equal(out, pc.utf8_trim_whitespace(col)), False))

@@ -879,12 +879,14 @@ def _duplicate_rows(columns: list, lead=None) -> np.ndarray:
     their hash; neighbours are then compared column by column, so a hash collision can
     neither flag two different rows nor hide a repeat.
 
-    ``lead`` (one of the columns, usually the table's id) narrows the work first: two
-    identical rows have the same lead value, so only rows whose lead value repeats are
-    hashed — in an export with unique ids, none.
+    ``lead`` (a column, or its :func:`_dictionary_codes`, whose value is the same for
+    any two identical rows — the table's id, or a function of it) narrows the work
+    first: only rows whose lead value repeats are hashed — in an export with unique
+    ids, none.
     """
     if lead is not None:
-        key = _dictionary_codes(lead) + 1           # 0 for a null: nulls are equal
+        # 0 for a null: nulls are equal (``lead`` may be given as its codes already)
+        key = (lead if isinstance(lead, np.ndarray) else _dictionary_codes(lead)) + 1
         repeats = np.bincount(key)[key] > 1
         n = len(key)
         if not repeats.any():
@@ -1141,15 +1143,17 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     if len(report.errors) > errors_before:
         return None
     # exact duplicates, then duplicate keys (integer codes: no Python objects per row)
+    # the id's codes, once: the lead of the exact-duplicate search (equal rows have equal
+    # normalised ids) and the duplicate-key check below
+    key_codes = _dictionary_codes(cols[spec.key]) if spec.key and spec.key in cols else None
     if cols:
-        lead = raw.column(source_of[spec.key]) if spec.key in cols else None
-        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols], lead) & keep
+        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols], key_codes) & keep
         if dup.any():
             add("warning", None, dup, f"{int(dup.sum())} row(s) repeat an earlier row exactly: "
                 "kept once (export duplicates)")
             keep &= ~dup
-    if spec.key and spec.key in cols:
-        codes = _dictionary_codes(cols[spec.key])
+    if key_codes is not None:
+        codes = key_codes
         kept = codes[keep]
         counts = np.bincount(kept[kept >= 0], minlength=int(codes.max()) + 1)
         dup = keep & (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)

@@ -78,3 +78,24 @@ def test_duplicates_found_through_the_id_are_the_duplicates(rows, unique_ids):
     expected = naive_duplicates(rows)
     assert np.array_equal(_duplicate_rows(cols), expected)
     assert np.array_equal(_duplicate_rows(cols, cols[0]), expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="C0-9 x\u200b\ufeffＣ０\u3000", max_size=6)),
+                min_size=1, max_size=20), st.booleans())
+def test_ids_are_normalised_alike_whether_the_column_is_ascii_or_not(values, ascii_only):
+    import unicodedata
+
+    from custlib._parse import normalise_ids
+
+    if ascii_only:
+        values = [None if v is None else "".join(ch for ch in v if ch.isascii()) for v in values]
+    ids, _ = normalise_ids(pa.array(values, pa.string()))
+    expected = []
+    for v in values:
+        if v is None:
+            expected.append(None)
+            continue
+        w = unicodedata.normalize("NFKC", v).replace("\u200b", "").replace("\ufeff", "").strip()
+        expected.append(w or None)
+    assert ids.to_pylist() == expected
