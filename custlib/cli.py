@@ -80,6 +80,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         summary += (f" Slowest cell: {cell[1]['longest_cell']:.1f} s ({cell[0]}, cell "
                     f"{cell[1]['longest_cell_at']}); largest gap between cells: "
                     f"{gap[1]['longest_gap']:.2f} s ({gap[0]}).")
+        summary += "\nseconds per lesson (each in its own kernel): " + ", ".join(
+            f"{name.split('_')[0]} {t['wall']:.1f}" for name, t in timings.items())
         if gap[1]["longest_gap"] > GAP_WARNING:
             summary += (f"\nwarning: {gap[0]} waited {gap[1]['longest_gap']:.0f} s before cell "
                         f"{gap[1]['longest_gap_at']} with the kernel idle; please report it.")
