@@ -170,18 +170,8 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     (2, 92000.0)
     """
     as_of = period.as_of(crm, as_of)
-    year_start, year_end, revenue = _year_revenue(crm, as_of)
-    sheets: dict[str, pd.DataFrame] = {}
-    cut = pyramid_cutoffs(crm, as_of)
-    pyramid = tier_table(revenue, tiers_by_threshold(revenue, cut.thresholds))
-    pyramid.insert(0, "cut_off", [*cut.thresholds, 0.0][:len(pyramid)])
-    if crm.customers is not None:
-        layers = layer_counts(customer_layers(crm.customers, crm.orders, crm.opportunities,
-                                              start=year_start, end=year_end))
-        pyramid = pd.concat([pyramid, layers.iloc[1:].rename("customers").to_frame()])
-    pyramid.index.name = "tier"
-    pyramid.attrs["note"] = cut.note
-    sheets[PYRAMID_SHEET] = pyramid
+    revenue = _year_revenue(crm, as_of)[2]
+    sheets: dict[str, pd.DataFrame] = {PYRAMID_SHEET: _pyramid_table(crm, as_of)}
     warning = early_warning(crm, as_of)
     if crm.customers is not None:  # the master table with what the data knows
         master = master_table(crm.customers, as_of=as_of, orders=crm.orders,
@@ -222,6 +212,22 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     later = [k for k in sheets if k.split(" · ")[0] in ("pareto", "lifecycle", "early warning",
                                                          "funnel", "grades")]
     return {k: sheets[k] for k in [k for k in sheets if k not in later] + later}
+
+
+def _pyramid_table(crm: CRMData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The pyramid sheet: revenue per tier of the last 12 months, with the cut-offs and,
+    when customers are loaded, the layers below the pyramid."""
+    year_start, year_end, revenue = _year_revenue(crm, as_of)
+    cut = pyramid_cutoffs(crm, as_of)
+    pyramid = tier_table(revenue, tiers_by_threshold(revenue, cut.thresholds))
+    pyramid.insert(0, "cut_off", [*cut.thresholds, 0.0][:len(pyramid)])
+    if crm.customers is not None:
+        layers = layer_counts(customer_layers(crm.customers, crm.orders, crm.opportunities,
+                                              start=year_start, end=year_end))
+        pyramid = pd.concat([pyramid, layers.iloc[1:].rename("customers").to_frame()])
+    pyramid.index.name = "tier"
+    pyramid.attrs["note"] = cut.note
+    return pyramid
 
 
 def early_warning(crm: CRMData, as_of=None) -> pd.DataFrame | None:
@@ -1136,7 +1142,7 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     as_of = period.as_of(crm, as_of)
-    tables = workbook_tables(crm, as_of)
+    # only the two tables drawn: not the master table, the roll-ups or the model fit
     code = _currency_code(crm)
     written = []
 
@@ -1146,7 +1152,7 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
         plt.close(fig)
         written.append(path)
 
-    save(pyramid_chart(tables[PYRAMID_SHEET], code), "pyramid.png")
+    save(pyramid_chart(_pyramid_table(crm, as_of), code), "pyramid.png")
 
     revenue = _year_revenue(crm, as_of)[2]
     # the Pareto curve is the Lorenz curve read from the other end: largest customers first
@@ -1163,7 +1169,8 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     ax.legend()
     save(fig, "pareto.png")
 
-    funnel = tables.get("funnel · 销售漏斗")
+    funnel = (_funnel_table(crm.opportunities)
+              if crm.opportunities is not None and "stage" in crm.opportunities else None)
     if funnel is not None:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         ax.barh([str(i) for i in funnel.index][::-1], funnel["reached"].to_numpy()[::-1])
