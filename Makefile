@@ -32,8 +32,12 @@ hooks:
 workbook: $(STAMP)
 	$(BIN)/custlib run --data $(DATA) --out $(OUT) --force
 
+# Test files are spread over the cores (pytest-xdist, at most 4 workers); the tests of
+# one file, and the cells of one lesson, run in order in one worker.
+TEST_WORKERS := -n auto --maxprocesses=4 --dist loadfile
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(TEST_WORKERS)
 
 # The oldest pandas we support (pyproject says >=2.2), in its own environment.
 COMPAT := .venv-pandas22
@@ -41,7 +45,7 @@ test-compat:
 	@test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
 	sed 's/^pandas==.*/pandas==2.2.3/' requirements/lock.txt > $(COMPAT)/lock.txt
 	$(COMPAT)/bin/python -m pip install --quiet --disable-pip-version-check -c $(COMPAT)/lock.txt -e '.[dev]'
-	$(COMPAT)/bin/python -m pytest -q
+	$(COMPAT)/bin/python -m pytest -q $(TEST_WORKERS)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py
