@@ -31,7 +31,7 @@ from pandas.io.formats.style import Styler
 from custlib import money
 
 __all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "format_table", "Table", "NA_TEXT",
-           "what_if", "money_slider"]
+           "what_if", "money_slider", "top_rows", "CHART_ROWS"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -271,6 +271,112 @@ def what_if(function, *, show: bool = True, **controls):
         display(box)
     return box
 
+
+# --------------------------------------------------------------------------- per-rep charts
+
+#: The most rows (reps) a per-rep chart or table shows: 30 bars still read on a projector.
+CHART_ROWS = 30
+
+
+def top_rows(frame: pd.DataFrame, n: int = CHART_ROWS, *, by, ascending=False,
+             why: str | None = None, what: str = "reps") -> tuple[pd.DataFrame, str]:
+    """The rows a per-rep chart or table should show, and a caption saying which they are.
+
+    A team of 20 reps fits on one chart; a team of 941 does not (the bars become a grey
+    band and the chart takes seconds to draw). When ``frame`` has at most ``n`` rows it
+    is returned unchanged, in its order, with an empty caption. Otherwise the ``n`` rows
+    that rank first by ``by`` are kept, in that ranking order (ties keep the frame's
+    order), and the caption names both counts: ``"showing the 30 of 941 reps with the
+    lowest coverage"``. Only what is *drawn* is cut: compute counts and totals over the
+    whole ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per rep (or per whatever ``what`` names).
+    n : int, default ``CHART_ROWS`` = 30
+        How many rows to keep at most (at least 1).
+    by : str, Series, or list of them
+        The ranking: a column of ``frame``, or a Series on ``frame``'s index (e.g. a flag
+        computed for the chart); several are ranked by the first, then the next.
+    ascending : bool or list of bool, default False
+        False: the largest values first (the busiest reps); True: the smallest first
+        (the lowest coverage). One per key of ``by`` when it is a list.
+    why : str, optional
+        How the caption describes the ranking (``"with the most open prospects"``);
+        default ``"with the highest <by>"`` or ``"with the lowest <by>"``.
+    what : str, default "reps"
+        What a row is, in the plural, for the caption.
+
+    Returns
+    -------
+    subset : DataFrame
+        ``frame`` itself when it has at most ``n`` rows, else its ``n`` top rows.
+    caption : str
+        ``""`` when every row is kept, else ``"showing the <n> of <rows> <what> <why>"``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame, or a key of ``by`` is neither a column name nor a
+        Series.
+    ValueError
+        ``n`` is not a whole number of at least 1, ``by`` is empty, ``ascending`` has not
+        one value per key, or a Series in ``by`` lacks some of ``frame``'s rows.
+    KeyError
+        A key of ``by`` is not a column of ``frame``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reps = pd.DataFrame({"open": [5, 40, 12, 40]}, index=["R01", "R02", "R03", "R04"])
+    >>> shown, caption = top_rows(reps, 2, by="open", why="with the most open deals")
+    >>> shown.index.tolist(), caption
+    (['R02', 'R04'], 'showing the 2 of 4 reps with the most open deals')
+    >>> top_rows(reps, 3, by="open", ascending=True)[1]
+    'showing the 3 of 4 reps with the lowest open'
+    >>> shown, caption = top_rows(reps, by="open")     # 4 rows, fewer than CHART_ROWS
+    >>> shown is reps, caption
+    (True, '')
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"top_rows: frame must be a pandas DataFrame, not {type(frame).__name__}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"top_rows: n is how many rows to show, a whole number of at least 1; got {n!r}")
+    keys = list(by) if isinstance(by, (list, tuple)) else [by]
+    if not keys:
+        raise ValueError("top_rows: by names no column to rank the rows by")
+    orders = list(ascending) if isinstance(ascending, (list, tuple)) else [ascending] * len(keys)
+    if len(orders) != len(keys):
+        raise ValueError(f"top_rows: ascending has {len(orders)} value(s) for {len(keys)} key(s) in by")
+    columns = {}
+    for k, key in enumerate(keys):
+        if isinstance(key, pd.Series):
+            if key.index.equals(frame.index):
+                values = key.to_numpy()
+            elif frame.index.is_unique and key.index.is_unique and frame.index.isin(key.index).all():
+                values = key.reindex(frame.index).to_numpy()
+            else:
+                raise ValueError(f"top_rows: the Series {key.name!r} in by must hold a value for "
+                                 f"every row of the frame (its index)")
+        elif isinstance(key, str):
+            if key not in frame.columns:
+                raise KeyError(f"top_rows: by={key!r} is not a column of the frame; its columns: "
+                               f"{', '.join(map(str, frame.columns))}")
+            values = frame[key].to_numpy()
+        else:
+            raise TypeError(f"top_rows: by takes column names or Series, not {type(key).__name__}")
+        columns[k] = values
+    if len(frame) <= n:
+        return frame, ""
+    ranks = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    order = ranks.sort_values(list(columns), ascending=[bool(a) for a in orders], kind="stable",
+                              na_position="last").index.to_numpy()
+    if why is None:
+        first = keys[0] if isinstance(keys[0], str) else keys[0].name
+        why = f"with the {'lowest' if orders[0] else 'highest'} {first}"
+    caption = f"showing the {n:,} of {len(frame):,} {what}" + (f" {why}" if why else "")
+    return frame.iloc[order[:n]], caption
 
 
 # --------------------------------------------------------------------------- tables

@@ -215,3 +215,92 @@ def test_format_table_of_a_crosstab_of_a_flag():
                     margins=True)
     text = format_table(t).text()
     assert text.loc["All", "All"] == "3" and list(text.columns) == ["False", "True", "All"]
+
+
+# ---------------------------------------------------------------- per-rep charts
+
+def _reps(count):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({"open": rng.integers(0, 60, count),
+                         "coverage": rng.uniform(0.1, 6.0, count).round(3)},
+                        index=pd.Index([f"R{k:04d}" for k in range(count)], name="rep_id"))
+
+
+def test_top_rows_keeps_a_small_frame_unchanged_in_its_order():
+    from custlib.plotting import CHART_ROWS, top_rows
+
+    assert CHART_ROWS == 30
+    for count in (1, 20, CHART_ROWS):
+        reps = _reps(count).iloc[::-1]            # an order that is not the ranking's
+        shown, caption = top_rows(reps, by="open")
+        assert shown is reps and caption == ""
+        assert shown.index.tolist() == reps.index.tolist()
+    shown, caption = top_rows(_reps(5), 5, by="coverage", ascending=True)
+    assert caption == "" and shown.index.tolist() == [f"R{k:04d}" for k in range(5)]
+
+
+def test_top_rows_keeps_the_n_that_rank_first_and_the_caption_says_of_how_many():
+    from custlib.plotting import CHART_ROWS, top_rows
+
+    reps = _reps(941)
+    shown, caption = top_rows(reps, by="coverage", ascending=True, why="with the lowest coverage")
+    assert len(shown) == CHART_ROWS
+    assert shown.index.tolist() == reps["coverage"].sort_values(kind="stable").index[:CHART_ROWS].tolist()
+    assert shown["coverage"].max() <= reps.drop(shown.index)["coverage"].min()
+    assert caption == "showing the 30 of 941 reps with the lowest coverage"
+    assert shown.columns.tolist() == reps.columns.tolist()
+    assert (shown == reps.loc[shown.index]).all().all()                 # rows untouched
+
+    busiest, caption = top_rows(reps, 10, by="open")
+    assert busiest["open"].is_monotonic_decreasing and len(busiest) == 10
+    assert busiest["open"].min() >= reps.drop(busiest.index)["open"].max()
+    assert caption == "showing the 10 of 941 reps with the highest open"
+
+    big = _reps(9_400)
+    assert top_rows(big, by="open", what="sales reps")[1].startswith("showing the 30 of 9,400 sales reps")
+
+
+def test_top_rows_ranks_by_a_flag_then_a_column_and_ties_keep_the_frame_order():
+    import pandas as pd
+
+    from custlib.plotting import top_rows
+
+    shape = pd.DataFrame({"open": [9, 3, 3, 12, 3, 7],
+                          "diagnosis": ["healthy", "empty front", "healthy", "healthy",
+                                        "middle pile-up", "empty front"]},
+                         index=["A", "B", "C", "D", "E", "F"])
+    flagged = shape["diagnosis"] != "healthy"
+    shown, caption = top_rows(shape, 4, by=[flagged, "open"], why="unhealthy first")
+    assert shown.index.tolist() == ["F", "B", "E", "D"]    # the three flagged (most open first), then D
+    assert caption == "showing the 4 of 6 reps unhealthy first"
+    # a Series on the same labels in another order is aligned by label, not position
+    shown, _ = top_rows(shape, 2, by=shape["open"].iloc[::-1], ascending=True)
+    assert shown.index.tolist() == ["B", "C"]
+    shown, _ = top_rows(shape, 3, by=["open", "diagnosis"], ascending=[False, True])
+    assert shown.index.tolist() == ["D", "A", "F"]
+
+
+def test_top_rows_explains_a_wrong_argument():
+    from custlib.plotting import top_rows
+
+    reps = _reps(40)
+    with pytest.raises(KeyError, match="by='revenue' is not a column of the frame; its columns: open, coverage"):
+        top_rows(reps, by="revenue")
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="n is how many rows to show, a whole number of at least 1"):
+            top_rows(reps, bad, by="open")
+    with pytest.raises(TypeError, match="frame must be a pandas DataFrame, not Series"):
+        top_rows(reps["open"], by="open")
+    with pytest.raises(ValueError, match="ascending has 1 value"):
+        top_rows(reps, by=["open", "coverage"], ascending=[True])
+    with pytest.raises(ValueError, match="names no column"):
+        top_rows(reps, by=[])
+    with pytest.raises(ValueError, match="must hold a value for every row"):
+        top_rows(reps, by=reps["open"].iloc[:10])
+    with pytest.raises(TypeError, match="column names or Series, not int"):
+        top_rows(reps, by=3)
+    with pytest.raises(KeyError, match="not a column"):       # checked even when nothing is cut
+        top_rows(reps.iloc[:5], by="revenue")
