@@ -194,6 +194,21 @@ def lesson_requires(path: Path) -> list[str]:
     return list(nb.get("metadata", {}).get("custlib", {}).get("requires", ["orders"]))
 
 
+def lesson_reads(path: Path) -> list[str]:
+    """What a lesson reads of the run's own output, declared in the notebook metadata as
+    ``{"custlib": {"reads": ["workbook"]}}``: such a lesson starts only once the run has
+    written its workbook, and finds it at ``$CUSTLIB_WORKBOOK`` (one workbook per run,
+    written once).
+
+    Examples
+    --------
+    >>> lesson_reads(lessons()[-1]), lesson_reads(lessons()[0])
+    (['workbook'], [])
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return list(nb.get("metadata", {}).get("custlib", {}).get("reads", []))
+
+
 def unmet_requirements(crm, requires: list[str]) -> list[str]:
     """Why ``crm`` cannot run a lesson needing ``requires`` (empty list: it can).
 
@@ -240,6 +255,9 @@ CELL_TIMEOUT = 120
 
 #: Lessons executed at once by :func:`run_course`: a kernel each, one per core.
 MAX_JOBS = 2
+
+#: The manager's workbook in a run's ``files/`` folder.
+WORKBOOK_FILE = "customer-analysis-workbook.xlsx"
 
 #: A gap above this between one cell's reply and the next cell's start is reported
 #: in the run summary: the client, not the kernel, was waiting.
@@ -550,7 +568,7 @@ def lesson_sections(nb) -> dict:
 def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None = None,
                      mapping: str | os.PathLike | None = None, as_of=None,
                      files_out: str | os.PathLike | None = None, timeout: int = CELL_TIMEOUT,
-                     log=None):
+                     log=None, workbook: str | os.PathLike | None = None):
     """Execute a lesson file in a fresh kernel, its folder as working directory.
 
     When ``data``, ``mapping`` or ``as_of`` is given, the lesson's parameters
@@ -577,6 +595,9 @@ def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None 
         Seconds a cell may run.
     log : file, optional
         Where the kernel process writes its own messages.
+    workbook : path-like, optional
+        ``CUSTLIB_WORKBOOK`` for the kernel: the run's Excel workbook, already written,
+        for a lesson that reads it (see :func:`lesson_reads`) instead of writing its own.
 
     Returns
     -------
@@ -601,6 +622,7 @@ def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None 
         env.update(dict.fromkeys(DATA_ENV))
     if files_out is not None:
         env["CUSTLIB_OUT"] = str(files_out)
+    env["CUSTLIB_WORKBOOK"] = None if workbook is None else str(workbook)
     return execute_notebook_node(nb, cwd=path.parent, env=env, timeout=timeout, name=path.name,
                                  log=log)
 
@@ -1015,7 +1037,7 @@ def _write_deliverables(crm, files: Path, report) -> None:
     when = report.as_of if report.as_of_source != "today" else None
     # the cover names what was read: the files' names, never a folder
     source = ", ".join(dict.fromkeys(p.name for p in report.files.values()))
-    write_workbook(crm, files / "customer-analysis-workbook.xlsx", as_of=when, source=source)
+    write_workbook(crm, files / WORKBOOK_FILE, as_of=when, source=source)
     write_charts(crm, files / "charts", as_of=when)
 
 
@@ -1076,12 +1098,19 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         titles = {path.name: lesson_title(path) for path in found}
         pages = [(f"{path.stem}.html", titles[path.name][0]) for path in todo]
         timings, sections = {}, {}
+        reads = {path.name: lesson_reads(path) for path in todo}
+        book_file = build / "files" / WORKBOOK_FILE
+
         def run_one(path: Path):
+            given = None
+            if "workbook" in reads[path.name] and book is not None:
+                book.result()            # a lesson reading the workbook starts after it
+                given = book_file
             t0 = time.perf_counter()
             with tempfile.TemporaryFile(mode="w+") as log:   # the kernel's own messages
                 try:
                     nb = execute_notebook(path, data=build / "data", files_out=build / "files",
-                                          timeout=timeout, log=log)
+                                          timeout=timeout, log=log, workbook=given)
                 except LessonError as exc:
                     log.seek(0)
                     tail = "".join(log.readlines()[-15:]).strip()
@@ -1098,6 +1127,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         # run the lessons (the only matplotlib user here, so one thread draws)
         books = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
         book = books.submit(_write_deliverables, crm, build / "files", report) if workbook else None
+        del crm          # the writer's is the last reference: freed once the workbook is written
         futures = []
         try:
             futures = [pool.submit(run_one, path) for path in todo]

@@ -252,3 +252,32 @@ def test_the_course_on_an_orders_only_export_runs_what_the_data_allows(tmp_path)
     # the data's currency, not the case's, in the lessons' own tables
     page = (out / "lessons" / "03_pyramid_and_pareto.html").read_text(encoding="utf-8")
     assert "revenue (USD)" in page and "This section needs <code>orders</code> with <code>cost</code>" in page
+    # one workbook per run: lesson 9 opens the run's own instead of writing a second copy
+    nb9 = json.loads((out / "notebooks" / "09_capstone_workbook.ipynb").read_text(encoding="utf-8"))
+    said = "".join("".join(o.get("text", "")) for c in nb9["cells"] for o in c.get("outputs", []))
+    assert "the run's workbook: files/customer-analysis-workbook.xlsx" in said
+    assert sorted(p.name for p in (out / "files").glob("*.xlsx")) == ["customer-analysis-workbook.xlsx"]
+
+
+def test_a_lesson_reading_the_workbook_waits_for_it_and_one_without_a_workbook_writes_its_own(tmp_path):
+    """A lesson declaring ``reads: ["workbook"]`` starts once the run's workbook is
+    written and finds it at ``$CUSTLIB_WORKBOOK``; a run without a workbook gives it none."""
+    from custlib.course import lesson_reads
+
+    import json
+
+    (tmp_path / "lessons").mkdir()
+    lesson = tmp_path / "lessons" / "00_reader.ipynb"
+    _notebook(lesson, "import os\nfrom pathlib import Path\nbook = os.environ.get('CUSTLIB_WORKBOOK')\n"
+              "print('book:', Path(book).stat().st_size > 0 if book else None)")
+    nb = nbformat.read(lesson, as_version=4)
+    nb.metadata["custlib"] = {"reads": ["workbook"]}
+    nbformat.write(nb, lesson)
+    assert lesson_reads(lesson) == ["workbook"]
+    for workbook, said in ((True, "book: True"), (False, "book: None")):
+        out = tmp_path / f"out-{workbook}"
+        run_course(EXPORTS / "orders_only_usd", out, notebook_dir=tmp_path / "lessons",
+                   mapping=EXPORTS / "orders_only_usd" / "mapping.toml", progress=False,
+                   workbook=workbook)
+        run = json.loads((out / "notebooks" / "00_reader.ipynb").read_text(encoding="utf-8"))
+        assert said in "".join(run["cells"][-1]["outputs"][0]["text"])
