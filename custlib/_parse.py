@@ -342,6 +342,8 @@ def parse_dates(col, fmt: str | None = None, *, earliest_year: int = EARLIEST_YE
     n = len(col)
     problems: list[Problem] = []
     note = None
+    if _fast and (values := _plain_dates(col, earliest_year, latest_year)) is not None:
+        return Parsed(values, problems, note)
     iso = _match(col, _ISO) & present if _fast else None
     if _fast and iso[present].all():  # the usual export: every date 2024-03-05 (a time may follow)
         y, m, d = (_np(pc.cast(pc.utf8_slice_codeunits(col, a, b), pa.int64()).fill_null(0))
@@ -447,6 +449,23 @@ def parse_dates(col, fmt: str | None = None, *, earliest_year: int = EARLIEST_YE
             "write dates as 2024-03-05, 2024/3/5, 2024年3月5日 or 14/11/2024, or give the "
             f"format in the mapping: {setting} = \"%d %b %Y\""))
     return _checked_dates(col, y, m, d, got, problems, note, earliest_year, latest_year)
+
+
+def _plain_dates(col: pa.Array, earliest_year: int, latest_year: int) -> pa.Array | None:
+    """The usual export in one cast: every value a calendar date ``YYYY-MM-DD`` within
+    the years (Arrow's strict ISO reader refuses 2023-02-29, ``2024-1-5`` and any time
+    or space). None when one value is otherwise; the general reader then says why."""
+    try:
+        values = pc.cast(col, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    days = _np(pc.fill_null(pc.cast(values, pa.int32()), 0)).astype("int64")
+    present = _np(pc.is_valid(values))
+    lo = (np.datetime64(f"{earliest_year:04d}-01-01", "D") - np.datetime64("1970-01-01", "D")).astype(int)
+    hi = (np.datetime64(f"{latest_year:04d}-12-31", "D") - np.datetime64("1970-01-01", "D")).astype(int)
+    if ((days[present] < lo) | (days[present] > hi)).any():
+        return None
+    return values
 
 
 def _checked_dates(col, y, m, d, got, problems, note, earliest_year, latest_year) -> Parsed:

@@ -1,6 +1,7 @@
 """The readers' fast paths give exactly what the full grammar gives.
 
-A column of plain numbers is read by one cast, a column of ISO dates by slicing, and
+A column of plain numbers is read by one cast, a column of plain ISO dates by one
+cast, ISO dates with times by slicing, and
 exact duplicates are looked for only among rows whose id repeats (custlib._parse,
 custlib.ingest). Each shortcut is compared here with the long way on generated
 columns, values and problems alike.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import datetime
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +59,25 @@ def test_iso_dates_are_read_as_the_grammar_reads_them(values):
     col = pa.array(values, pa.string())
     same(_parse.parse_dates(col, latest_year=2030),
          _parse.parse_dates(col, latest_year=2030, _fast=False))
+
+
+plain_date = st.dates(min_value=datetime.date(1850, 1, 1),
+                      max_value=datetime.date(2060, 12, 31)).map(lambda d: d.isoformat())
+odd_date = st.sampled_from(["2023-02-29", "2024-1-5", "2024-01-05 ", "0099-01-01", "+2024-01-05",
+                            "2024-04-31", "2024-01-05T10:00", "20240105"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(plain_date, st.none()), min_size=1, max_size=30),
+       st.lists(odd_date, max_size=1), st.integers(1950, 2000))
+def test_plain_dates_read_by_one_cast_are_the_grammars_dates(values, odd, earliest):
+    # mostly columns of calendar dates, where the cast applies; now and then one value
+    # the cast refuses (odd) or a year out of range, where the general reader takes over
+    col = pa.array(values + odd, pa.string())
+    inside = all(v is None or earliest <= int(v[:4]) <= 2030 for v in values)
+    assert (_parse._plain_dates(col, earliest, 2030) is not None) == (not odd and inside)
+    same(_parse.parse_dates(col, earliest_year=earliest, latest_year=2030),
+         _parse.parse_dates(col, earliest_year=earliest, latest_year=2030, _fast=False))
 
 
 def naive_duplicates(rows: list[tuple]) -> np.ndarray:
