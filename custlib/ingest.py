@@ -49,6 +49,7 @@ import io
 import os
 import re
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -936,6 +937,23 @@ def _np(arr) -> np.ndarray:
 
 # --- one table ---------------------------------------------------------------------------
 
+@dataclass
+class _ColumnResult:
+    """What reading one column gave: its typed values (None when it has errors), its
+    issues and notes, and the rows it leaves out."""
+    value: pa.Array | None = None
+    issues: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    drop: np.ndarray | None = None
+
+
+#: Columns of a table with at least this many rows are read in parallel, by
+#: :data:`_WORKERS` threads (Arrow's compute functions release the GIL); a smaller
+#: table is read column after column. The result is the same either way.
+_PARALLEL_ROWS = 50_000
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
 def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: TableMapping,
                as_of: _dt.date, report: Report, settings: dict | None = None) -> pa.Table | None:
     """The canonical columns of one table (typed arrow arrays), or None on errors."""
@@ -984,7 +1002,14 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     n = raw.num_rows
     keep = np.ones(n, dtype=bool)
     cols: dict[str, pa.Array] = {}
-    for dst, src in source_of.items():
+
+    def column(dst: str, src: str) -> _ColumnResult:
+        """One column checked and typed: what it found goes to its own result, so the
+        columns can be read in parallel and their findings reported in column order."""
+        out = _ColumnResult()
+
+        def put(level, column, mask, message, fix=""):
+            out.issues.append(_issue(level, label, column, mask, message, fix, lines))
         col = raw.column(src).combine_chunks()
         blank = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))   # "" or only whitespace
         col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
@@ -994,9 +1019,9 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
 
         def problems(parsed):
             for p in parsed.problems:
-                add(p.level, where, p.mask, p.message, p.fix)
+                put(p.level, where, p.mask, p.message, p.fix)
             if parsed.note:
-                report.notes.append(f"{label}, column '{src}': {parsed.note}")
+                out.notes.append(f"{label}, column '{src}': {parsed.note}")
             return not parsed.errors
 
         if c.dtype == "string":
@@ -1004,7 +1029,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             if dst == "customer_id" and name != "customers":
                 multi = _np(pc.fill_null(pc.match_substring_regex(text, r"[;,]"), False))
                 if multi.any():
-                    add("warning", where, multi, f"{int(multi.sum())} row(s) name several "
+                    put("warning", where, multi, f"{int(multi.sum())} row(s) name several "
                         f"customers ({_sample(text, multi)}): the first is used, as the primary "
                         "association")
                     text = pc.utf8_trim_whitespace(
@@ -1012,16 +1037,16 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             if dst.endswith("_id"):
                 text, changed = _parse.normalise_ids(text)
                 if changed.any():
-                    add("warning", where, changed, f"{int(changed.sum())} id(s) held invisible "
+                    put("warning", where, changed, f"{int(changed.sum())} id(s) held invisible "
                         "characters (zero-width spaces, byte-order marks), full-width forms or "
                         f"spaces ({_sample(col, changed)}): normalised, so equal ids match")
             ctrl = (_np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
                     if _has_control_bytes(text) else np.zeros(n, dtype=bool))
             if ctrl.any():
-                add("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
+                put("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
                     f"({_sample(text, ctrl)}): removed, as no spreadsheet can show them")
                 text = pc.replace_substring_regex(text, _CONTROL, "")
-            cols[dst] = text
+            out.value = text
         elif c.dtype == "date":
             earliest = 1900 if dst == "birthday" else settings.get("earliest_year", _parse.EARLIEST_YEAR)
             ahead = 10 if dst == "expected_close_date" else 5
@@ -1030,39 +1055,39 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
                                         setting=f"[{name}] date_format",
                                         excel=file.suffix.lower() in (".xlsx", ".xlsm"))
             if problems(parsed):
-                cols[dst] = parsed.values
+                out.value = parsed.values
         elif c.dtype in ("int", "float", "money"):
             parsed = _parse.parse_numbers(col, tmap.decimal or settings.get("decimal"),
                                           money=c.dtype == "money",
                                           percent_ok=c.dtype == "float",
                                           setting=f"[{name}] decimal")
             if not problems(parsed):
-                continue
+                return out
             num = parsed.values
             if dst in tmap.scale:
                 num = pc.multiply(num, tmap.scale[dst])
             if c.dtype == "int":
                 frac = _present(num) & (_np(pc.fill_null(pc.not_equal(num, pc.floor(num)), False)))
                 if frac.any():
-                    add("error", where, frac, f"{int(frac.sum())} value(s) are not whole numbers "
+                    put("error", where, frac, f"{int(frac.sum())} value(s) are not whole numbers "
                         f"({_sample(col, frac)})", f"{dst} counts {c.unit or 'units'}: check "
                         "these rows")
-                    continue
+                    return out
                 num = pc.cast(num, pa.int64())
             low = c.minimum is not None and not (name == "orders" and dst == "amount")
             below = _np(pc.fill_null(pc.less(num, c.minimum), False)) if low else np.zeros(n, bool)
             if below.any():
-                add("error", where, below, f"{int(below.sum())} value(s) below {c.minimum:g}"
+                put("error", where, below, f"{int(below.sum())} value(s) below {c.minimum:g}"
                     f" ({_sample(col, below)})", "check the sign of these values in the export")
-                continue
+                return out
             if dst == "probability":
                 over = _np(pc.fill_null(pc.greater(num, 1.0), False))
                 if over.any():
-                    add("error", where, over, f"{int(over.sum())} probabilities above 1 "
+                    put("error", where, over, f"{int(over.sum())} probabilities above 1 "
                         f"({_sample(col, over)}): percentages?",
                         f"add [{name}.scale] probability = 0.01 to the mapping file")
-                    continue
-            cols[dst] = num
+                    return out
+            out.value = num
         elif c.dtype == "bool":
             text = pc.utf8_lower(pc.utf8_trim_whitespace(col))
             vmap = {k.lower(): v for k, v in tmap.values.get(dst, {}).items()}
@@ -1070,11 +1095,11 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             f = pc.is_in(text, value_set=pa.array(list(_FALSE) + [k for k, v in vmap.items() if not v]))
             bad = present & ~(_np(t) | _np(f))
             if bad.any():
-                add("error", where, bad, f"{int(bad.sum())} value(s) are not yes/no "
+                put("error", where, bad, f"{int(bad.sum())} value(s) are not yes/no "
                     f"({_sample(col, bad)})",
                     f"use true/false, or map your values: [{name}.values.{dst}] \"<value>\" = true")
-                continue
-            cols[dst] = pc.if_else(pa.array(present), t, pa.scalar(None, pa.bool_()))
+                return out
+            out.value = pc.if_else(pa.array(present), t, pa.scalar(None, pa.bool_()))
         else:  # category
             text = pc.utf8_trim_whitespace(col)
             vmap = tmap.values.get(dst, {})
@@ -1093,18 +1118,33 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             elif unknown.any():
                 found = sorted(set(pc.filter(text, pa.array(unknown)).to_pylist()))
                 if dst == "stage":
-                    add("warning", where, unknown, f"{int(unknown.sum())} row(s) with unknown "
+                    put("warning", where, unknown, f"{int(unknown.sum())} row(s) with unknown "
                         f"stage name(s) {found[:8]}: left out of the funnel",
                         f"map them: [{name}.values.stage] \"{found[0]}\" = "
                         f"\"<one of {', '.join(c.allowed)}>\"")
-                    keep &= ~unknown
+                    out.drop = unknown
                 else:
-                    add("error", where, unknown, f"{int(unknown.sum())} value(s) not in "
+                    put("error", where, unknown, f"{int(unknown.sum())} value(s) not in "
                         f"{list(c.allowed)}: {found[:8]}",
                         f"map them in the mapping file: [{name}.values.{dst}] "
                         f"\"{found[0]}\" = \"<one of {', '.join(c.allowed)}>\"")
-                    continue
-            cols[dst] = text
+                    return out
+            out.value = text
+        return out
+
+    items = list(source_of.items())
+    if n >= _PARALLEL_ROWS and len(items) > 1:   # Arrow's kernels release the GIL
+        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="column") as pool:
+            results = list(pool.map(lambda item: column(*item), items))
+    else:
+        results = [column(*item) for item in items]
+    for (dst, _), res in zip(items, results):
+        report.issues.extend(res.issues)
+        report.notes.extend(res.notes)
+        if res.drop is not None:
+            keep &= ~res.drop
+        if res.value is not None:
+            cols[dst] = res.value
     if len(report.errors) > errors_before:
         return None
     # content rules ----------------------------------------------------------------------
@@ -1277,8 +1317,31 @@ def _read_all(path, mapping, as_of, allow_outside: bool = False, *, currency: st
                     settings=dict(mapping.settings), policy=dict(mapping.policy))
     files = locate(path, mapping, report.notes, allow_outside=allow_outside)
     report.files = dict(files)
-    for f in [*files.values(), *([Path(mapping.path)] if mapping.path else [])]:
-        report.digests[f] = _digest(f)
+    # the files' SHA-256, in a thread of its own while they are read (hashlib releases
+    # the GIL): a second pass over the bytes that costs no time
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    digests = {f: hashing.submit(_digest, f)
+               for f in [*files.values(), *([Path(mapping.path)] if mapping.path else [])]}
+    try:
+        tables = _read_files(files, mapping, as_of, report)
+    finally:
+        hashing.shutdown(wait=True)
+    for f, digest in digests.items():
+        report.digests[f] = digest.result()
+    if report.ok and "orders" in tables:
+        if "customers" not in tables:
+            tables["customers"], n_prospects = _derive_customers(tables, as_of)
+            report.notes.append("customers: not supplied; derived from the orders (id, name if "
+                                "given, first purchase, customer/inactive layer)"
+                                + (f" and {n_prospects:,} prospect(s): accounts in the other "
+                                   "tables that never bought" if n_prospects else ""))
+        _check_links(tables, files, report)
+    return report, tables, mapping
+
+
+def _read_files(files: dict[str, Path], mapping: Mapping, as_of: _dt.date,
+                report: Report) -> dict[str, pa.Table]:
+    """Each table read and normalised, in the order of ``files``."""
     tables: dict[str, pa.Table] = {}
     for name, file in files.items():
         tmap = mapping.table(name)
@@ -1297,15 +1360,7 @@ def _read_all(path, mapping, as_of, allow_outside: bool = False, *, currency: st
         table = _normalise(name, file, raw, lines, tmap, as_of, report, mapping.settings)
         if table is not None:
             tables[name] = table
-    if report.ok and "orders" in tables:
-        if "customers" not in tables:
-            tables["customers"], n_prospects = _derive_customers(tables, as_of)
-            report.notes.append("customers: not supplied; derived from the orders (id, name if "
-                                "given, first purchase, customer/inactive layer)"
-                                + (f" and {n_prospects:,} prospect(s): accounts in the other "
-                                   "tables that never bought" if n_prospects else ""))
-        _check_links(tables, files, report)
-    return report, tables, mapping
+    return tables
 
 
 def _override(mapping: Mapping, currency, thresholds) -> Mapping:

@@ -9,10 +9,12 @@ columns, values and problems alike.
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
-import datetime
-
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +123,32 @@ def test_ids_are_normalised_alike_whether_the_column_is_ascii_or_not(values, asc
         w = unicodedata.normalize("NFKC", v).replace("\u200b", "").replace("\ufeff", "").strip()
         expected.append(w or None)
     assert ids.to_pylist() == expected
+
+
+CORPORA = Path(__file__).resolve().parent
+CASES = sorted([*(p for p in (CORPORA / "badinput").iterdir() if p.suffix != ".toml"),
+                *(p for p in (CORPORA / "hostile").iterdir() if p.name.startswith("v")),
+                *(p for p in (CORPORA / "exports").iterdir() if p.is_dir()),
+                CORPORA.parent / "data" / "synthetic"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_columns_read_in_parallel_give_the_serial_report_and_tables(case, monkeypatch):
+    # a big table's columns are read by several threads; the findings, their order
+    # and the tables are those of reading the columns one after the other
+    from custlib import ingest
+
+    mapping = case / "mapping.toml" if (case / "mapping.toml").is_file() else None
+    if case.is_dir() and mapping is None:
+        mapping = next(iter(sorted(Path(__file__).resolve().parents[1].glob(
+            f"examples/mappings/{case.name.split('_')[0]}*.toml"))), None)
+    def read(rows):
+        monkeypatch.setattr(ingest, "_PARALLEL_ROWS", rows)
+        return ingest._read_all(case, mapping, "2025-12-31")
+    serial, s_tables, _ = read(10**12)
+    parallel, p_tables, _ = read(0)
+    assert parallel.text() == serial.text()
+    assert [(i.rows, i.count) for i in parallel.issues] == [(i.rows, i.count) for i in serial.issues]
+    assert p_tables.keys() == s_tables.keys()
+    for name, t in s_tables.items():
+        assert p_tables[name].equals(t), name
