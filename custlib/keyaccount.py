@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlib._pandas import isin
 from custlib._validate import check_fraction, check_frame, check_series
 from custlib.policy import KEY_ACCOUNT
 
@@ -104,7 +105,7 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
     start = as_of - pd.DateOffset(years=1)
     window = (orders["order_date"] > start) & (orders["order_date"] <= as_of)
     revenue = orders[window].groupby("customer_id")["amount"].sum()
-    c = customers.set_index("customer_id").loc[lambda d: d.index.isin(revenue.index)]
+    c = customers.set_index("customer_id").loc[lambda d: isin(d.index, revenue.index)]
     seats = c["seats_owned"] + c["competitor_seats"]
     out = pd.DataFrame({
         "revenue": revenue.reindex(c.index).astype(float),

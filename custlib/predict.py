@@ -54,6 +54,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
+from custlib._pandas import isin
 from custlib._validate import check_frame
 from custlib.policy import VALUE
 
@@ -1225,7 +1226,7 @@ def holdout_check(orders: pd.DataFrame, calibration_end, as_of=None, *,
     counts = days.groupby(days["customer_id"].astype(str)).size()
     cal_ids = cal.index.astype(str)
     actual = counts.reindex(cal_ids, fill_value=0).to_numpy(dtype=float)
-    new_customers = int((~counts.index.isin(cal_ids)).sum())
+    new_customers = int((~isin(counts.index, cal_ids)).sum())
     x, tx, TT = (cal[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
     predicted = np.asarray(bgnbd_expected_purchases(params, holdout_days, x, tx, TT))
     table = pd.DataFrame({"frequency": cal["frequency"].to_numpy(), "recency": tx, "T": TT,

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from custlib import money, period
+from custlib._pandas import isin
 from custlib._validate import check_fraction, check_frame, check_series
 from custlib.policy import PYRAMID
 
@@ -536,9 +537,9 @@ def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
                     allow_empty=True)
         met = opportunities["first_appointment_date"].notna() & (
             opportunities["first_appointment_date"] <= end)
-        codes[ids.isin(opportunities.loc[met, "customer_id"])] = 2
-    codes[ids.isin(before)] = 1
-    codes[ids.isin(in_period)] = 0
+        codes[isin(ids, opportunities.loc[met, "customer_id"])] = 2
+    codes[isin(ids, before)] = 1
+    codes[isin(ids, in_period)] = 0
     cat = pd.Categorical.from_codes(codes, categories=list(layers), ordered=True)
     return pd.Series(cat, index=ids, name="layer")
 

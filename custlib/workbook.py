@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from custlib import period, schema
+from custlib._pandas import isin
 from custlib._validate import check_frame
 from custlib.policy import GRADING, WORKBOOK
 
@@ -276,7 +277,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         months = recent_days / WORKBOOK.days_per_month
         visits = recent[kind.isin(["visit", "meeting"])].groupby("customer_id").size()
         calls = recent[kind == "call"].groupby("customer_id").size()
-        m["visited_recently"] = m.index.isin(visits.index)
+        m["visited_recently"] = isin(m.index, visits.index)
         m["visits_per_month"] = (visits.reindex(m.index, fill_value=0) / months).round(2)
         m["calls_per_month"] = (calls.reindex(m.index, fill_value=0) / months).round(2)
         m["last_contact_date"] = a.groupby("customer_id")["activity_date"].max().reindex(m.index)
@@ -307,8 +308,8 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         if "buyer_kind" in op.columns:
             soon = op[op["closes_within_3_months"]]
             kind = soon["buyer_kind"].astype(str)
-            m["org_purchase_3m"] = m.index.isin(soon.loc[kind == "organisation", "customer_id"])
-            m["individual_purchase_3m"] = m.index.isin(soon.loc[kind == "individual", "customer_id"])
+            m["org_purchase_3m"] = isin(m.index, soon.loc[kind == "organisation", "customer_id"])
+            m["individual_purchase_3m"] = isin(m.index, soon.loc[kind == "individual", "customer_id"])
 
     if events is not None:
         check_frame(events, "events", ["customer_id", "invited", "attended", "deal_amount"],

@@ -152,3 +152,25 @@ def test_columns_read_in_parallel_give_the_serial_report_and_tables(case, monkey
     assert p_tables.keys() == s_tables.keys()
     for name, t in s_tables.items():
         assert p_tables[name].equals(t), name
+
+
+ids = st.one_of(st.none(), st.sampled_from(["C1", "C2", "C3", "Ｃ4", "", " C5"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ids, max_size=20), st.lists(ids, max_size=20),
+       st.sampled_from(["series", "index", "list", "categorical", "unique"]))
+def test_isin_on_arrow_text_answers_as_pandas(left, right, kind):
+    import pandas as pd
+
+    from custlib._pandas import isin
+
+    lhs = pd.Series(left, dtype="string[pyarrow]")
+    values = {"series": lambda v: pd.Series(v, dtype="string[pyarrow]"),
+              "index": lambda v: pd.Index(v, dtype="string[pyarrow]"),
+              "list": list,
+              "categorical": lambda v: pd.Series(v, dtype="category"),
+              "unique": lambda v: pd.Series(v, dtype="string[pyarrow]").unique()}[kind](right)
+    for obj in (lhs, pd.Index(lhs)):
+        got = isin(obj, values)
+        assert got.dtype == bool and np.array_equal(got, np.asarray(obj.isin(values), dtype=bool))

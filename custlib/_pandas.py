@@ -1,0 +1,75 @@
+"""pandas operations that are slow on Arrow-backed text, done on the Arrow arrays.
+
+The loaded tables hold their ids as ``string[pyarrow]`` (compact: one buffer, no
+Python object per value). pandas' ``isin`` on such a column builds a Python object for
+each value looked for, which costs 5 s when 100,000 customer ids are looked up among
+166,000 (50 s at a million); :func:`isin` does the same lookup in Arrow, one hash probe
+per element, and gives the same answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["isin"]
+
+
+def _arrow_text(obj) -> bool:
+    return isinstance(obj.dtype, pd.StringDtype) and obj.dtype.storage == "pyarrow"
+
+
+def _value_set(values) -> pa.Array | None:
+    """``values`` as an Arrow string array, or None when they are not all text."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        if _arrow_text(values):
+            return pa.array(values.array)
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            if not pd.api.types.is_string_dtype(values.dtype.categories.dtype):
+                return None
+            values = values.astype("string[pyarrow]")
+            return pa.array(values.array)
+        values = values.to_numpy(dtype=object)
+    try:
+        arr = pa.array(list(values) if not isinstance(values, np.ndarray) else values,
+                       from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def isin(left: pd.Series | pd.Index, values) -> np.ndarray:
+    """Which elements of ``left`` are among ``values``: ``left.isin(values)`` as a
+    boolean array, computed by Arrow when ``left`` holds Arrow-backed text.
+
+    Parameters
+    ----------
+    left : Series or Index
+    values : Series, Index, array or iterable
+        What to look for.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Of ``left``'s length; a missing value in ``left`` is True only when ``values``
+        holds a missing value too, as with pandas.
+
+    Examples
+    --------
+    >>> ids = pd.Index(["C1", "C2", None, "C4"], dtype="string[pyarrow]")
+    >>> isin(ids, pd.Series(["C4", "C1", "C9"], dtype="string[pyarrow]")).tolist()
+    [True, False, False, True]
+    >>> isin(pd.Series([1, 2, 3]), [3]).tolist()          # not text: pandas does it
+    [False, False, True]
+    """
+    if _arrow_text(left):
+        value_set = _value_set(values)
+        if value_set is not None:
+            arr = pa.array(left.array)
+            found = pc.is_in(arr, value_set=value_set.cast(arr.type))
+            return np.asarray(found.fill_null(False), dtype=bool)
+    return np.asarray(left.isin(values), dtype=bool)
