@@ -125,11 +125,16 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+#: What the last command printed (``custlib run``'s summary: seconds per lesson).
+LAST_OUTPUT: list[str] = []
+
+
 def measure(args: list[str]) -> tuple[float, float]:
     """Run a command; return (seconds, peak MiB of its process tree).
 
     The seconds are those the command reports on a line ``ELAPSED <s>`` (the step
-    itself, without starting Python and importing), else the wall time."""
+    itself, without starting Python and importing), else the wall time. What it
+    printed is kept in :data:`LAST_OUTPUT`."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
@@ -148,6 +153,7 @@ def measure(args: list[str]) -> tuple[float, float]:
     t.join()
     if proc.returncode:
         sys.exit(f"{' '.join(args[:4])} failed:\n{err[-3000:]}")
+    LAST_OUTPUT[:] = out.splitlines()
     for line in out.splitlines():
         if line.startswith("ELAPSED "):
             wall = float(line.split()[1])
@@ -192,10 +198,13 @@ def one_size(n: int, root: Path, run: bool) -> list[tuple]:
             r = measure([PY, "-m", "custlib.cli", "run", "--data", str(data), "--out",
                          str(Path(tmp) / "report"), "--force"])
             rows.append(("custlib run", *r, None))
+            said = [line for line in LAST_OUTPUT if "lesson" in line or "Slowest" in line]
     print(f"\n{n:,} customers, {orders:,} orders" if orders else f"\n{n:,} customers")
     print(f"{'step':32s} {'seconds':>9s} {'peak MiB':>9s} {'ratio':>7s}")
     for name, wall, peak, ratio in rows:
         print(f"{name:32s} {wall:9.1f} {peak:9,.0f} {'' if ratio is None else f'{ratio:6.1f}x':>7s}")
+    if run:
+        print("custlib run said:", *said, sep="\n  ")
     return rows
 
 
