@@ -104,6 +104,47 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_summary(args: argparse.Namespace) -> int:
+    import csv
+    import tempfile
+
+    from custlib._outdir import current_umask
+    from custlib.report import csv_safe
+    from custlib.summary import customer_summary
+
+    _check_input(args.orders, "ORDERS")
+    src, out = Path(args.orders).expanduser().resolve(), Path(args.out).expanduser().absolute()
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"--out {args.out}: expected a .csv or .parquet file name")
+    if out.resolve() == src or (src.is_dir() and src in out.resolve().parents):
+        raise ValueError(f"--out {args.out} must not be the orders or lie inside their folder: "
+                         "the input is only read")
+    if out.exists() and not args.force:
+        raise FileExistsError(f"{out} exists: give --force to replace it")
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out.parent}: the folder of --out does not exist")
+    t0 = time.perf_counter()
+    table = customer_summary(src, args.as_of, months=args.months, engine=args.engine,
+                             memory_limit=args.memory_limit)
+    # written beside the target, then renamed: never half a file
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        if out.suffix.lower() == ".parquet":
+            table.to_parquet(tmp)
+        else:   # ids are text a spreadsheet must not read as a formula
+            table.index = table.index.map(csv_safe)
+            table.to_csv(tmp, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC)
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"summarised {len(table):,} customers in {time.perf_counter() - t0:.1f} s "
+          f"into {out}")
+    return 0
+
+
 _KINDS = {stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
           stat.S_ISFIFO: "a named pipe (FIFO)", stat.S_ISSOCK: "a socket"}
 
@@ -236,6 +277,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("path", metavar="PATH", help="folder of tables, or an orders file")
     val.set_defaults(func=_cmd_validate)
+
+    summ = sub.add_parser(
+        "summary",
+        help="one row per customer from an orders file, out of core if need be",
+        description="Summarise canonical orders (customer_id, order_date, amount) into one "
+        "row per customer: first and last order, purchase days, revenue, the last 12 "
+        "months and the 12 before, frequency, recency, T and monetary value (see "
+        "custlib.summary). ORDERS is a .parquet or .csv file with those columns, or a "
+        "folder written by custlib run (its data/ folder). With the DuckDB engine (the "
+        "default for a file) the file is read in place, in parallel and out of core: an "
+        "orders file larger than memory is summarised within --memory-limit.",
+        parents=[debug], epilog=EXIT_STATUS,
+    )
+    summ.add_argument("orders", metavar="ORDERS", help="orders file (.parquet/.csv) or a run's data/ folder")
+    summ.add_argument("--out", required=True, metavar="FILE",
+                      help="the summary to write: a .csv or .parquet file")
+    summ.add_argument("--engine", choices=["auto", "duckdb", "pandas"], default="auto",
+                      help="auto (default): DuckDB for a file; pandas needs the orders in memory")
+    summ.add_argument("--as-of", metavar="DATE", default=None, type=_date,
+                      help="analysis date YYYY-MM-DD (default: the last order date)")
+    summ.add_argument("--months", type=_at_least(1), default=12, metavar="N",
+                      help="length of the revenue windows (default: 12)")
+    summ.add_argument("--memory-limit", metavar="SIZE", default=None,
+                      help="DuckDB's memory limit, e.g. 4GB; it spills to disk beyond it "
+                      "(default: 80%% of the memory)")
+    summ.add_argument("--force", action="store_true", help="replace an existing --out file")
+    summ.set_defaults(func=_cmd_summary)
     return parser
 
 

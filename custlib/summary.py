@@ -180,6 +180,14 @@ def _duckdb(orders, as_of: pd.Timestamp | None, months: int, memory_limit: str |
             as_of = pd.Timestamp(last)
         df = con.execute(SUMMARY_SQL.replace("FROM orders", f"FROM {rel}"),
                          _windows(as_of, months)).df()
+    except duckdb.Error as exc:
+        if isinstance(orders, pd.DataFrame):
+            raise
+        said = str(exc).splitlines()[0]
+        raise ValueError(f"{orders}: not canonical orders ({said}); expected the columns "
+                         "customer_id, order_date (YYYY-MM-DD) and amount as custlib writes "
+                         "them: check a raw export with custlib validate, and summarise the "
+                         "data/ folder of a custlib run") from None
     finally:
         con.close()
     if df.empty:

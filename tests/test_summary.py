@@ -7,6 +7,8 @@ package's own functions it stands for (rfm_summary, the period windows).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -105,3 +107,39 @@ def test_clear_errors():
         customer_summary("/nonexistent/orders.parquet")
     with pytest.raises(ValueError, match="needs the orders as a DataFrame"):
         customer_summary("orders.parquet", engine="pandas")
+
+
+def test_the_summary_command_writes_the_table_and_refuses_what_it_cannot_read(
+        crm, as_of, by_pandas, tmp_path, capsys):
+    import hashlib
+
+    from custlib import cli
+    from custlib.data import DEFAULT_DATA_DIR
+
+    src = DEFAULT_DATA_DIR / "orders.csv"    # canonical orders, as custlib writes them
+    before = hashlib.sha256(src.read_bytes()).hexdigest()
+    day = str(as_of.date())
+    assert cli.main(["summary", str(src), "--out", str(tmp_path / "s.parquet"), "--as-of", day]) == 0
+    assert f"summarised {len(by_pandas):,} customers" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s.parquet"), by_pandas,
+                                  check_index_type=False, check_dtype=False)
+    assert cli.main(["summary", str(src), "--out", str(tmp_path / "s.csv"), "--as-of", day]) == 0
+    back = pd.read_csv(tmp_path / "s.csv", index_col="customer_id")
+    assert back.index.tolist() == by_pandas.index.tolist()
+    assert np.allclose(back["revenue_12m"], by_pandas["revenue_12m"])
+    assert [p.name for p in sorted(tmp_path.iterdir())] == ["s.csv", "s.parquet"]  # no temp file
+    capsys.readouterr()
+
+    def error(*argv) -> str:
+        assert cli.main(["summary", *argv]) == 1
+        return capsys.readouterr().err.strip()
+
+    assert error(str(src), "--out", str(tmp_path / "s.csv")) == \
+        f"custlib summary: error: {tmp_path / 's.csv'} exists: give --force to replace it"
+    assert error(str(src), "--out", str(tmp_path / "s.xlsx")).endswith(
+        "expected a .csv or .parquet file name")
+    raw = Path(__file__).resolve().parent / "exports" / "salesforce" / "closed_won.csv"
+    said = error(str(raw), "--out", str(tmp_path / "r.csv"))
+    assert said.startswith(f"custlib summary: error: {raw}: not canonical orders (") and \
+        "check a raw export with custlib validate" in said and "--debug" not in said
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == before
