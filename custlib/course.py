@@ -37,6 +37,7 @@ from pathlib import Path
 
 from custlib._outdir import (OutputLock, apply_umask, build_prefix, check_inputs_outside,
                              check_out, current_umask, remove_stale, swap_in, write_marker)
+from custlib._share import shared
 
 __all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "first_sentence",
            "lesson_requires", "unmet_requirements", "inject_parameters", "lesson_sections",
@@ -44,7 +45,7 @@ __all__ = ["NOTEBOOK_DIR", "CELL_TIMEOUT", "lessons", "lesson_title", "first_sen
            "lesson_nav", "copy_mathjax", "MATHJAX_DIR", "run_course",
            "stop_all_kernels", "LessonError", "MAX_JOBS", "PARAMETERS", "DATA_ENV"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = shared("notebooks")
 
 
 class LessonError(RuntimeError):

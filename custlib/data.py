@@ -48,12 +48,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from custlib import money, schema
+from custlib._share import shared
 from custlib.ingest import InputError
 
 __all__ = ["DEFAULT_DATA_DIR", "SETTINGS_FILE", "data_dir", "SchemaError", "DataWarning",
            "read_table", "load", "CRMData", "to_pandas"]
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DEFAULT_DATA_DIR = shared("data/synthetic")
 #: Written by :func:`custlib.ingest.import_data` beside the canonical tables: the
 #: currency, the stated analysis date and the policy overrides of the data.
 SETTINGS_FILE = "custlib-data.json"

@@ -86,3 +86,56 @@ def test_a_hung_test_fails_fast_with_its_stack(request):
     assert request.config.pluginmanager.hasplugin("timeout")
     assert 0 < float(request.config.getini("timeout")) <= 600
     assert 0 < float(request.config.option.nbval_cell_timeout) <= 300
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_in_a_clean_venv_runs_the_course(tmp_path):
+    """The wheel carries the lessons and the bundled data: installed into a new venv
+    outside the project (its dependencies seen through a .pth file, custlib itself only
+    from the wheel), ``custlib run`` runs every lesson and writes the workbook."""
+    import os
+    import shutil
+    import sysconfig
+    import zipfile
+
+    src = tmp_path / "src"          # the sources as a clone has them, nothing built
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    for folder in ("custlib", "notebooks", "data/synthetic"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=ignore)
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+
+    def run(*args, **kw):
+        done = subprocess.run([str(a) for a in args], capture_output=True, text=True,
+                              timeout=600, **kw)
+        assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-3000:])
+        return done.stdout
+
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+        "--quiet", "-w", tmp_path / "dist", src)
+    wheel = next((tmp_path / "dist").glob("custlib-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"custlib/_share/notebooks/00_welcome.ipynb", "custlib/_share/notebooks/09_capstone_workbook.ipynb",
+            "custlib/_share/data/synthetic/orders.csv", "custlib/_share/data/synthetic/MANIFEST.json"} <= names
+
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", venv)
+    python = venv / "bin" / "python"
+    run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
+        "--quiet", wheel)
+    purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    (purelib / "_custlib_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CUSTLIB_", "PYTHON"))}
+    # the dependencies' data files (nbconvert's templates) are under their own prefix
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+    where = run(python, "-c", "import custlib.course as c, custlib.data as d; "
+                "print(c.__file__); print(c.NOTEBOOK_DIR); print(d.DEFAULT_DATA_DIR)",
+                cwd=tmp_path, env=env).split()
+    assert all(Path(w).is_relative_to(venv) for w in where), where
+    said = run(venv / "bin" / "custlib", "run", "--out", tmp_path / "report", "--quiet",
+               cwd=tmp_path, env=env)
+    assert "Done: 10 lesson(s) ran" in said
+    report = tmp_path / "report"
+    assert len(list((report / "lessons").glob("*.html"))) == 10
+    assert (report / "files" / "customer-analysis-workbook.xlsx").stat().st_size > 0
