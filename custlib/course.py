@@ -1121,13 +1121,14 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
             return nb, time.perf_counter() - t0
 
         # Lessons are independent: up to `jobs` run at once, each in its own kernel;
-        # results are collected in lesson order.
-        workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS, len(todo) or 1))
+        # results are collected in lesson order. The manager's workbook and charts are
+        # the first job, written in this process (one thread draws: the only matplotlib
+        # user here) while the first lessons run: one job per core, and this process
+        # holds its copy of the tables only until the workbook is written.
+        workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS,
+                             len(todo) + bool(workbook) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson")
-        # the manager's workbook and charts are written in this process while the kernels
-        # run the lessons (the only matplotlib user here, so one thread draws)
-        books = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook")
-        book = books.submit(_write_deliverables, crm, build / "files", report) if workbook else None
+        book = pool.submit(_write_deliverables, crm, build / "files", report) if workbook else None
         del crm          # the writer's is the last reference: freed once the workbook is written
         futures = []
         try:
@@ -1154,7 +1155,6 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            books.shutdown(wait=True, cancel_futures=True)
             if book is not None:
                 book.result()
         when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
