@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,10 @@ def read_table(name: str, path: str | os.PathLike | None = None, *, mapping=None
     return getattr(load(path, mapping=mapping, as_of=as_of), name)
 
 
+_TABLE_NAMES = frozenset(schema.TABLE_ORDER)
+_DEFER_LOCK = threading.RLock()
+
+
 @dataclass(frozen=True)
 class CRMData:
     """The canonical tables of one dataset (``None`` where a table is absent), and its
@@ -216,11 +221,40 @@ class CRMData:
     synthetic: bool = False
     #: what validation found (None for a folder written by ``import_data``)
     report: object = field(default=None, repr=False, compare=False)
+    # Tables of a folder written by ``import_data`` are read on first use (a lesson
+    # reads only the tables it touches): ``_deferred`` maps a table to the function
+    # returning it (see :func:`_defer`). It is not a field: ``dataclasses.replace`` and
+    # ``==`` see every table, read.
+    _deferred = {}   # never mutated: an instance gets its own (_defer)
+
+    def __getattribute__(self, name):
+        if name in _TABLE_NAMES:
+            deferred = object.__getattribute__(self, "_deferred")
+            if name in deferred:
+                with _DEFER_LOCK:
+                    if name in deferred:
+                        object.__setattr__(self, name, deferred[name]())
+                        del deferred[name]
+        return object.__getattribute__(self, name)
 
     @property
     def tables(self) -> list[str]:
-        """Names of the tables loaded, in schema order."""
-        return [t for t in schema.TABLE_ORDER if getattr(self, t) is not None]
+        """Names of the tables the data holds (read or still to be read), in schema order."""
+        deferred = object.__getattribute__(self, "_deferred")
+        return [t for t in schema.TABLE_ORDER
+                if t in deferred or object.__getattribute__(self, t) is not None]
+
+    def last_date(self, table: str, column: str):
+        """The latest ``column`` of ``table`` (NaT when none), without reading the rest
+        of a table not read yet."""
+        deferred = object.__getattribute__(self, "_deferred")
+        reader = deferred.get(table)
+        if reader is not None and hasattr(reader, "last_date"):
+            return reader.last_date(column)
+        frame = getattr(self, table)
+        if frame is None or column not in frame or not len(frame):
+            return pd.NaT
+        return frame[column].max()
 
 
 def _is_synthetic(folder: Path) -> bool:
@@ -288,11 +322,13 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
         as_of = os.environ.get("CUSTLIB_AS_OF") or None
     settings_file = source / SETTINGS_FILE if source.is_dir() else None
     if settings_file is not None and settings_file.is_file():
-        crm = _load_imported(source, as_of)
+        crm = _load_imported(source, as_of, tables)
     else:
         crm = _load_export(source, mapping if mapping not in (None, "") else
                            os.environ.get("CUSTLIB_MAPPING") or None, as_of)
-    if tables is not None:
+    if tables is not None and settings_file is not None and settings_file.is_file():
+        pass                     # an imported folder: only the tables asked for were opened
+    elif tables is not None:
         keep = set(tables) | {"orders"}
         crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
                          **{t: None for t in schema.TABLE_ORDER if t not in keep}})
@@ -319,25 +355,56 @@ def _load_export(source: Path, mapping, as_of) -> CRMData:
                    synthetic=source.is_dir() and _is_synthetic(folder), report=report)
 
 
-def _load_imported(folder: Path, as_of) -> CRMData:
+class _ParquetTable:
+    """Reads one table of an imported folder when first used (see ``CRMData.deferred``),
+    rows after the analysis date left out as :func:`load` does."""
+
+    #: the dated tables whose later rows :func:`load` leaves out
+    CUT = {"orders": "order_date", "activities": "activity_date"}
+
+    def __init__(self, file: Path, name: str, cut: pd.Timestamp | None):
+        self.file, self.name, self.cut = file, name, cut
+
+    def _filtered(self, table: pa.Table) -> pa.Table:
+        column = self.CUT.get(self.name)
+        if self.cut is None or column is None or column not in table.column_names:
+            return table
+        dates = table.column(column)
+        later = pc.fill_null(pc.greater(dates, pa.scalar(self.cut.date(), dates.type)
+                                        if pa.types.is_date(dates.type)
+                                        else pa.scalar(self.cut, dates.type)), False)
+        return table.filter(pc.invert(later))
+
+    def __call__(self) -> pd.DataFrame:
+        return to_pandas(self._filtered(pq.read_table(self.file)), self.name)
+
+    def last_date(self, column: str):
+        t = self._filtered(pq.read_table(self.file, columns=list({column, *(
+            [self.CUT[self.name]] if self.name in self.CUT else [])})))
+        if column not in t.column_names:
+            return pd.NaT
+        last = pc.max(t.column(column)).as_py()
+        return pd.Timestamp(last) if last is not None else pd.NaT
+
+
+def _load_imported(folder: Path, as_of, tables: list[str] | None = None) -> CRMData:
     settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-    frames = {}
-    for name in schema.TABLE_ORDER:
-        f = folder / TABLES_DIR / f"{name}.parquet"
-        if f.is_file():
-            frames[name] = to_pandas(pq.read_table(f), name)
-    if "orders" not in frames:
+    files = {name: folder / TABLES_DIR / f"{name}.parquet" for name in schema.TABLE_ORDER}
+    files = {name: f for name, f in files.items() if f.is_file()
+             and (tables is None or name in tables or name == "orders")}
+    if "orders" not in files:
         raise FileNotFoundError(f"{folder}: {SETTINGS_FILE} is there but not the orders "
                                 f"({TABLES_DIR}/orders.parquet): write the folder again with "
                                 "custlib run or custlib.ingest.import_data")
     stated = as_of or settings.get("as_of")
-    if as_of:
-        cut = pd.Timestamp(as_of)
-        for name, column in (("orders", "order_date"), ("activities", "activity_date")):
-            if name in frames:
-                frames[name] = frames[name][~(frames[name][column] > cut)].reset_index(drop=True)
+    cut = pd.Timestamp(as_of) if as_of else None
+    readers = {name: _ParquetTable(f, name, cut) for name, f in files.items()}
+    orders = readers.pop("orders")()       # every analysis needs them: read now
     policy = {k: {kk: tuple(vv) if isinstance(vv, list) else vv for kk, vv in v.items()}
               for k, v in settings.get("policy", {}).items()}
-    return CRMData(path=folder, **frames, currency=settings.get("currency", money.DEFAULT_CURRENCY),
-                   as_of=pd.Timestamp(stated) if stated else None, policy=policy,
-                   synthetic=bool(settings.get("synthetic")))
+    crm = CRMData(path=folder, orders=orders,
+                  currency=settings.get("currency", money.DEFAULT_CURRENCY),
+                  as_of=pd.Timestamp(stated) if stated else None, policy=policy,
+                  synthetic=bool(settings.get("synthetic")))
+    object.__setattr__(crm, "_deferred", readers)
+    return crm

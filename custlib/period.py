@@ -36,9 +36,12 @@ __all__ = ["as_of", "last_dated", "window", "in_window", "revenue_by_customer",
 def last_dated(crm) -> pd.Timestamp:
     """The latest order or activity date of ``crm``, at midnight."""
     dates = [crm.orders["order_date"].max()]
-    acts = getattr(crm, "activities", None)
-    if acts is not None and len(acts) and "activity_date" in acts:
-        dates.append(acts["activity_date"].max())
+    if hasattr(crm, "last_date"):     # CRMData: without reading a table not read yet
+        dates.append(crm.last_date("activities", "activity_date"))
+    else:
+        acts = getattr(crm, "activities", None)
+        if acts is not None and len(acts) and "activity_date" in acts:
+            dates.append(acts["activity_date"].max())
     dates = [d for d in dates if pd.notna(d)]
     if not dates:
         raise ValueError("the data has no dated orders or activities: cannot tell the analysis "

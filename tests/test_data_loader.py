@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -191,6 +192,44 @@ def test_an_imported_folder_is_read_exactly_without_parsing_again(tmp_path):
     assert crm.orders["amount"].sum() == pytest.approx(0.30, abs=1e-12)
     assert crm.currency == "USD" and crm.policy == {"pyramid": {"thresholds": (500.0, 100.0, 10.0)}}
     money.set_currency("CNY")
+
+
+def test_an_imported_folder_reads_a_table_only_when_it_is_used(tmp_path, monkeypatch):
+    import dataclasses
+
+    import pyarrow.parquet as pq
+
+    from custlib import data as data_module
+    from custlib import period
+    from custlib.data import DEFAULT_DATA_DIR, to_pandas
+
+    import_data(DEFAULT_DATA_DIR, tmp_path / "out", as_of="2025-06-30")
+    read = []
+    real = pq.read_table
+
+    def spy(file, *args, columns=None, **kw):
+        read.append((Path(file).stem, None if columns is None else sorted(columns)))
+        return real(file, *args, columns=columns, **kw)
+
+    monkeypatch.setattr(data_module.pq, "read_table", spy)
+    crm = load(tmp_path / "out", as_of="2025-03-31")
+    assert read == [("orders", None)]                      # every analysis needs the orders
+    assert crm.tables == ["reps", "customers", "contacts", "orders", "opportunities",
+                          "activities", "events"]
+    # the analysis date from the activities' dates alone, cut at as_of as the rows are
+    assert period.last_dated(crm) == pd.Timestamp("2025-03-31")
+    assert read[1:] == [("activities", ["activity_date"])]
+    customers = crm.customers
+    assert read[2:] == [("customers", None)] and crm.customers is customers   # read once
+    assert crm.activities["activity_date"].max() <= pd.Timestamp("2025-03-31")
+    eager = to_pandas(real(tmp_path / "out" / ".tables" / "customers.parquet"), "customers")
+    pd.testing.assert_frame_equal(customers, eager)
+    # replace and == see every table: one left out stays out
+    small = dataclasses.replace(crm, contacts=None)
+    assert small.contacts is None and "contacts" not in small.tables
+    assert len(small.events) == len(crm.events)
+    only = load(tmp_path / "out", tables=["customers"])
+    assert only.tables == ["customers", "orders"] and only.activities is None
 
 
 def test_bundled_data_is_the_synthetic_case():
