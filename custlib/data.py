@@ -244,6 +244,22 @@ class CRMData:
         return [t for t in schema.TABLE_ORDER
                 if t in deferred or object.__getattribute__(self, t) is not None]
 
+    def rows(self, table: str) -> int:
+        """How many rows ``table`` has (0 when absent), without reading a table not read
+        yet.
+
+        Examples
+        --------
+        >>> load().rows("orders") == len(load().orders)
+        True
+        """
+        deferred = object.__getattribute__(self, "_deferred")
+        reader = deferred.get(table)
+        if reader is not None and hasattr(reader, "rows"):
+            return reader.rows()
+        frame = getattr(self, table)
+        return 0 if frame is None else len(frame)
+
     def last_date(self, table: str, column: str):
         """The latest ``column`` of ``table`` (NaT when none), without reading the rest
         of a table not read yet."""
@@ -377,6 +393,12 @@ class _ParquetTable:
 
     def __call__(self) -> pd.DataFrame:
         return to_pandas(self._filtered(pq.read_table(self.file)), self.name)
+
+    def rows(self) -> int:
+        column = self.CUT.get(self.name)
+        if self.cut is None or column is None:
+            return pq.ParquetFile(self.file).metadata.num_rows
+        return self._filtered(pq.read_table(self.file, columns=[column])).num_rows
 
     def last_date(self, column: str):
         t = self._filtered(pq.read_table(self.file, columns=list({column, *(

@@ -214,6 +214,8 @@ def test_an_imported_folder_reads_a_table_only_when_it_is_used(tmp_path, monkeyp
     monkeypatch.setattr(data_module.pq, "read_table", spy)
     crm = load(tmp_path / "out", as_of="2025-03-31")
     assert read == [("orders", None)]                      # every analysis needs the orders
+    counted = {t: crm.rows(t) for t in ("contacts", "events")}  # from the files' metadata
+    assert read == [("orders", None)]
     assert crm.tables == ["reps", "customers", "contacts", "orders", "opportunities",
                           "activities", "events"]
     # the analysis date from the activities' dates alone, cut at as_of as the rows are
@@ -227,7 +229,9 @@ def test_an_imported_folder_reads_a_table_only_when_it_is_used(tmp_path, monkeyp
     # replace and == see every table: one left out stays out
     small = dataclasses.replace(crm, contacts=None)
     assert small.contacts is None and "contacts" not in small.tables
-    assert len(small.events) == len(crm.events)
+    assert len(small.events) == len(crm.events) == counted["events"]
+    assert len(crm.contacts) == counted["contacts"]
+    assert crm.rows("activities") == len(crm.activities)        # cut at as_of as the rows are
     only = load(tmp_path / "out", tables=["customers"])
     assert only.tables == ["customers", "orders"] and only.activities is None
 
