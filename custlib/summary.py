@@ -138,7 +138,8 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     # a millionth of the currency unit, whichever engine added it up
     money = ["revenue", "revenue_12m", "revenue_prev_12m", "monetary_value"]
     out[money] = out[money].round(6)
-    return out[list(SUMMARY_COLUMNS)].sort_index()
+    out = out[list(SUMMARY_COLUMNS)]
+    return out if out.index.is_monotonic_increasing else out.sort_index()
 
 
 def _relation(orders) -> str:
