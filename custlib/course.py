@@ -1030,16 +1030,28 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     return result
 
 
-def _write_deliverables(crm, files: Path, report) -> None:
+def _write_deliverables(held: list, files: Path, report) -> None:
     """The manager's Excel workbook and the PNG charts, for the analysis date of the run
-    (the one given, else the latest date in the data)."""
+    (the one given, else the latest date in the data).
+
+    ``held`` holds the only reference to the tables, taken out here: once the files are
+    written the tables are freed and the memory given back to the system (Arrow's
+    allocator keeps freed memory for reuse otherwise), while the lessons still run."""
+    import gc
+
+    import pyarrow as pa
+
     from custlib.report import write_charts, write_workbook
 
+    crm = held.pop()
     when = report.as_of if report.as_of_source != "today" else None
     # the cover names what was read: the files' names, never a folder
     source = ", ".join(dict.fromkeys(p.name for p in report.files.values()))
     write_workbook(crm, files / WORKBOOK_FILE, as_of=when, source=source)
     write_charts(crm, files / "charts", as_of=when)
+    del crm
+    gc.collect()
+    pa.default_memory_pool().release_unused()
 
 
 def _relocate(nb, build: Path, out: Path) -> None:
@@ -1128,8 +1140,10 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS,
                              len(todo) + bool(workbook) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson")
-        book = pool.submit(_write_deliverables, crm, build / "files", report) if workbook else None
-        del crm          # the writer's is the last reference: freed once the workbook is written
+        held = [crm]
+        del crm          # the writer takes the last reference: freed once the workbook is written
+        book = pool.submit(_write_deliverables, held, build / "files", report) if workbook else None
+        del held
         futures = []
         try:
             futures = [pool.submit(run_one, path) for path in todo]
