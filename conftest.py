@@ -12,6 +12,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _display_currency_restored():
+    """Every test and doctest starts with the display currency it found: loading data
+    in another currency sets it (custlib.money), and test files share a worker in any
+    order."""
+    from custlib import money
+
+    before = money.currency()
+    yield
+    money.set_currency(before)
+
 def exercise_cells(nb) -> list[tuple[str, str]]:
     """(name, source) of the check cells for a lesson's exercises."""
     import re
