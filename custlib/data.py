@@ -336,18 +336,16 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
                              f"{list(schema.TABLE_ORDER)}")
     if as_of in (None, ""):
         as_of = os.environ.get("CUSTLIB_AS_OF") or None
-    settings_file = source / SETTINGS_FILE if source.is_dir() else None
-    if settings_file is not None and settings_file.is_file():
+    if source.is_dir() and (source / SETTINGS_FILE).is_file():
+        # an imported folder: only the tables asked for are opened, each on first use
         crm = _load_imported(source, as_of, tables)
     else:
         crm = _load_export(source, mapping if mapping not in (None, "") else
                            os.environ.get("CUSTLIB_MAPPING") or None, as_of)
-    if tables is not None and settings_file is not None and settings_file.is_file():
-        pass                     # an imported folder: only the tables asked for were opened
-    elif tables is not None:
-        keep = set(tables) | {"orders"}
-        crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
-                         **{t: None for t in schema.TABLE_ORDER if t not in keep}})
+        if tables is not None:
+            keep = set(tables) | {"orders"}
+            crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
+                             **{t: None for t in schema.TABLE_ORDER if t not in keep}})
     money.set_currency(crm.currency)
     return crm
 
