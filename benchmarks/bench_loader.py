@@ -1,4 +1,4 @@
-"""Benchmark: loading and validating a large export with custlib.data.
+"""Benchmark: loading and validating a large export with custlib.io.
 
 Generates a dataset (default 1,000,000 customers, ~9.4M orders) into a temporary
 folder, then, in a fresh process, times ``load(tables=["customers", "orders"])``
@@ -20,7 +20,7 @@ import tempfile
 CHILD = r"""
 import json, resource, sys, time
 import pandas as pd
-from custlib.data import load
+from custlib.io import load
 folder = sys.argv[1]
 t0 = time.perf_counter()
 base = pd.read_csv(f"{folder}/orders.csv", parse_dates=["order_date"], engine="pyarrow")
@@ -50,7 +50,7 @@ def main() -> None:
         r = json.loads(run.stdout.strip().splitlines()[-1])
     print(f"orders: {r['orders']:,}")
     print(f"pandas read_csv (pyarrow engine, no checks): {r['baseline_s']:.1f} s")
-    print(f"custlib.data.load (types + every check):      {r['load_s']:.1f} s "
+    print(f"custlib.io.load (types + every check):      {r['load_s']:.1f} s "
           f"({r['load_s'] / r['baseline_s']:.1f}x the baseline)")
     print(f"peak memory of the process: {r['peak_mib']:,} MiB")
 

@@ -51,14 +51,14 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.csv")):
 """
 VALIDATE = r"""
 import sys
-from custlib.ingest import validate
+from custlib.io import validate
 #--
 r = validate(sys.argv[1])
 assert r.ok, r.text()
 """
 IMPORT = r"""
 import sys
-from custlib.ingest import import_data
+from custlib.io import import_data
 #--
 import_data(sys.argv[1], sys.argv[2])
 """
@@ -70,7 +70,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/.tables/*.parquet")):
 """
 LOAD = r"""
 import sys
-from custlib.data import load
+from custlib.io import load
 #--
 load(sys.argv[1])
 """
@@ -85,7 +85,7 @@ duckdb.sql(f'''
 """
 SUMMARY = r"""
 import sys
-from custlib.data import load
+from custlib.io import load
 from custlib.summary import customer_summary
 engine = sys.argv[2]
 #--

@@ -68,7 +68,7 @@ def check_frame(df, name: str, columns: Iterable[str], *, allow_empty: bool = Fa
             raise TypeError(f"{name}[{c!r}] must be numeric, got dtype {df[c].dtype}")
     for c in dates:
         if not pd.api.types.is_datetime64_any_dtype(df[c]):
-            raise TypeError(f"{name}[{c!r}] must be datetime64 (use custlib.data.load or "
+            raise TypeError(f"{name}[{c!r}] must be datetime64 (use custlib.io.load or "
                             f"pd.to_datetime), got dtype {df[c].dtype}")
     return df
 

@@ -93,7 +93,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from custlib.ingest import validate
+    from custlib.io import validate
 
     _check_input(args.path, "PATH")
     _check_input(args.mapping, "--mapping")
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ncustlib {args.command}: interrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:
-        from custlib.ingest import InputError
+        from custlib.io import InputError
 
         if isinstance(exc, InputError):
             print(exc.report.text(), file=sys.stderr)

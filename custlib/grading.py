@@ -83,7 +83,7 @@ def _check_dates(x, name: str, index: pd.Index | None = None, other: str = "") -
     if not isinstance(x, pd.Series):
         raise TypeError(f"{name} must be a pandas Series of dates, got {type(x).__name__}")
     if not pd.api.types.is_datetime64_any_dtype(x):
-        raise TypeError(f"{name} must be datetime64 (use custlib.data.load or pd.to_datetime), "
+        raise TypeError(f"{name} must be datetime64 (use custlib.io.load or pd.to_datetime), "
                         f"got dtype {x.dtype}")
     if index is not None and not x.index.equals(index):
         raise ValueError(f"{name} must have the same index as {other} (one row each); "

@@ -3,7 +3,7 @@
 Amounts are kept as they are in the source, cents (fen) included; how many decimals
 a table or a chart shows is a display choice made here, never a change of the
 value. The currency is a setting of the data (``[settings] currency = "USD"`` in a
-mapping file, or ``custlib run --currency USD``); :func:`custlib.data.load` makes
+mapping file, or ``custlib run --currency USD``); :func:`custlib.io.load` makes
 it the display currency, like a plotting style, so a lesson's labels, tick
 formatters and tables follow the data they show. The bundled data is in yuan (CNY).
 
@@ -39,7 +39,7 @@ def _check(code) -> str:
 
 
 def set_currency(code: str) -> None:
-    """Make ``code`` the display currency (done by :func:`custlib.data.load`).
+    """Make ``code`` the display currency (done by :func:`custlib.io.load`).
 
     Parameters
     ----------

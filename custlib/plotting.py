@@ -31,7 +31,7 @@ from pandas.io.formats.style import Styler
 from custlib import money
 
 __all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "format_table", "Table", "NA_TEXT",
-           "what_if", "money_slider", "top_rows", "CHART_ROWS"]
+           "top_rows", "CHART_ROWS"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -186,90 +186,6 @@ def money_axis(axis, label: str | None = None, code: str | None = None):
     if label is not None:
         axis.set_label_text(money.label(label, code))
     return axis
-
-
-def what_if(function, *, show: bool = True, **controls):
-    """Show a function with sliders (an ipywidgets ``interactive``), failing loudly.
-
-    Like ``ipywidgets.interact``: each keyword is a widget, or an abbreviation such as
-    a ``(min, max, step)`` tuple, for the argument of the same name, and the function
-    runs again whenever one moves. Three things differ from ``interact``:
-
-    * An exception raised on the first run, with the initial values, is raised here
-      instead of being printed inside the widget, so a lesson executed without a
-      browser (CI, ``custlib run``) fails when its what-if is broken.
-    * What the function shows (its charts, tables and printed text) is recorded and
-      handed to the widget as its finished outputs, instead of being captured live by
-      the ``Output`` widget. The first picture is then part of the widget's state when
-      the browser creates it, so it draws on Run All in JupyterLab and the classic
-      notebook, whatever the order in which the browser and the kernel exchange
-      messages; and a headless runner has no ``Output`` widget to mirror (mirroring
-      one is what stalled ``nbclient``, see :mod:`custlib.course`).
-    * The displayed widget carries a static copy of the first run (``text/html``) for
-      every viewer without a live kernel: the HTML handouts, nbviewer, a notebook
-      opened without running it. It says that the sliders work in JupyterLab.
-
-    * Every slider must start on one of its steps (``min + k * step``): a browser
-      slider moves a start between two steps to the nearest one and runs the function
-      again, so the live picture would contradict the text above it. A start off the
-      grid raises ``ValueError`` naming the slider. Readouts get thousands separators
-      (``58,900``); an amount's currency belongs in the description, as
-      :func:`money_slider` writes it.
-
-    Charts are the matplotlib figures the function leaves open; each is rendered the
-    way the notebook's inline backend would render it, then closed, so no figure is
-    shown twice or left behind for another cell.
-
-    Parameters
-    ----------
-    function : callable
-        Draws a chart and/or displays a table from its keyword arguments; its
-        defaults are the widgets' initial values.
-    show : bool, default True
-        Display the widget (False: only build it, e.g. to test the function).
-    **controls
-        Widgets or abbreviations, one per argument of ``function``.
-
-    Returns
-    -------
-    ipywidgets.interactive
-        The widget (displayed when ``show`` is true); ``.result`` holds the last
-        return value of ``function`` and ``.out.outputs`` what it showed, as notebook
-        outputs (``display_data`` and ``stream`` dicts).
-
-    Raises
-    ------
-    ValueError
-        A slider starts off its steps (nothing is run).
-    Exception
-        Whatever ``function`` raised with the initial values.
-
-    Examples
-    --------
-    >>> def double(x=3):
-    ...     print("twice", x)
-    ...     return 2 * x
-    >>> w = what_if(double, x=(0, 10, 1), show=False)
-    >>> w.result, w.out.outputs[0]["text"]
-    (6, 'twice 3\\n')
-    >>> w.children[0].value = 5          # moving the slider runs it again
-    >>> w.result
-    10
-    >>> what_if(double, x=(0, 10, 2), show=False)   # 3 is not on 0, 2, 4, ...
-    Traceback (most recent call last):
-    ...
-    ValueError: the slider 'x' starts at 3, which is not on its steps of 2 from 0 ...
-    """
-    from custlib._whatif import WhatIf
-
-    box = WhatIf(function, **controls)
-    if box.first_error is not None:
-        raise box.first_error
-    if show:
-        from IPython.display import display
-
-        display(box)
-    return box
 
 
 # --------------------------------------------------------------------------- per-rep charts
@@ -701,57 +617,3 @@ def format_table(data, *, money=None, percent=None, count=None, date=None, text=
     if left:
         styler.set_properties(subset=left, **{"text-align": "left", "white-space": "normal"})
     return styler
-
-
-def money_slider(value, low, high, step, description: str, *, code: str | None = None,
-                 continuous_update: bool = True):
-    """A slider for an amount that starts exactly at ``value``, read out like the tables.
-
-    The range is ``low`` to ``high`` in steps of ``step``, shifted so that ``value`` is
-    one of the positions (a browser slider can rest only on ``min + k * step``): the
-    minimum becomes the lowest position at or above ``low`` on the grid through
-    ``value``. The readout has thousands separators (``58,900``) and the description
-    carries the currency's sign (``"target ¥"``). A ``value`` outside the range widens
-    the range to hold it.
-
-    Parameters
-    ----------
-    value : int or float
-        Where the slider starts: the figure the text above it uses.
-    low, high : int or float
-        The range wanted.
-    step : int or float
-        The step (whole units of money give an ``IntSlider``).
-    description : str
-        The slider's name; the currency's sign is added.
-    code : str, optional
-        Currency (default: the display currency).
-    continuous_update : bool, default True
-        Redraw while dragging (False: on release).
-
-    Returns
-    -------
-    ipywidgets.IntSlider or ipywidgets.FloatSlider
-
-    Examples
-    --------
-    >>> s = money_slider(33_000, 5_000, 500_000, 5_000, "target", code="CNY")
-    >>> s.value, s.min, s.max, s.step, s.description, s.readout_format
-    (33000, 8000, 498000, 5000, 'target ¥', ',d')
-    >>> money_slider(12_200, 500, 50_000, 500, "avg deal", code="USD").min
-    700
-    """
-    import ipywidgets as widgets
-
-    low, high = min(low, value), max(high, value)
-    below = math.floor(round((value - low) / step, 9))
-    start = value - below * step
-    stop = start + math.floor(round((high - start) / step, 9)) * step
-    whole = all(float(x).is_integer() for x in (value, start, stop, step))
-    kind = widgets.IntSlider if whole else widgets.FloatSlider
-    cast = int if whole else float
-    decimals = 0 if whole else 2
-    return kind(value=cast(value), min=cast(start), max=cast(stop), step=cast(step),
-                description=f"{description} {money.symbol(code).strip()}",
-                readout_format=",d" if whole else f",.{decimals}f",
-                continuous_update=continuous_update, style={"description_width": "initial"})

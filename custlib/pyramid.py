@@ -914,7 +914,7 @@ def thresholds_for(crm, as_of=None) -> tuple[float, ...]:
 
     Examples
     --------
-    >>> from custlib.data import load
+    >>> from custlib.io import load
     >>> thresholds_for(load())
     (58900.0, 19000.0, 4820.0)
     """
@@ -926,7 +926,7 @@ def thresholds_note(crm, as_of=None) -> str:
 
     Examples
     --------
-    >>> from custlib.data import load
+    >>> from custlib.io import load
     >>> thresholds_note(load())[:60]
     "pyramid cut-offs ¥58,900 / ¥19,000 / ¥4,820: the case's (dig"
     """

@@ -358,7 +358,7 @@ TABLES: dict[str, Table] = {
 #: contract. Every other column may be absent from a user's export; the loader then
 #: adds it empty and the lessons that need it are skipped with the reason. A missing
 #: key (other than ``customer_id`` of customers) is numbered from the file's lines by
-#: :mod:`custlib.ingest`.
+#: :mod:`custlib.io`.
 CORE: dict[str, tuple[str, ...]] = {
     "reps": ("rep_id",),
     "customers": ("customer_id",),

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     xlsx = args.xlsx
     if xlsx is None:
         sys.path.insert(0, str(ROOT))
-        from custlib.data import load
+        from custlib.io import load
         from custlib.report import write_workbook
 
         args.out.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def synthetic_dir() -> Path:
 @pytest.fixture(scope="session")
 def crm():
     """The committed synthetic dataset through the validating loader."""
-    from custlib.data import load
+    from custlib.io import load
 
     return load(SYNTHETIC)
 

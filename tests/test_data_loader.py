@@ -1,4 +1,4 @@
-"""custlib.data.load, the one reader: typed tables, the same rules and messages as validate."""
+"""custlib.io.load, the one reader: typed tables, the same rules and messages as validate."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custlib import money
-from custlib.data import DataWarning, SchemaError, data_dir, load, read_table
-from custlib.ingest import InputError, import_data, validate
+from custlib.io import DataWarning, SchemaError, data_dir, load, read_table
+from custlib.io import InputError, import_data, validate
 
 HEADER = "order_id,customer_id,order_date,product_line,seats,amount,cost,buyer_kind,is_upgrade\n"
 GOOD = ("O1,C1,2024-03-05,rebar,1,900,500,individual,false\n"
@@ -199,9 +199,10 @@ def test_an_imported_folder_reads_a_table_only_when_it_is_used(tmp_path, monkeyp
 
     import pyarrow.parquet as pq
 
-    from custlib import data as data_module
+    from custlib.io import crmdata as data_module
     from custlib import period
-    from custlib.data import DEFAULT_DATA_DIR, to_pandas
+    from custlib.io import DEFAULT_DATA_DIR
+    from custlib.io.crmdata import to_pandas
 
     import_data(DEFAULT_DATA_DIR, tmp_path / "out", as_of="2025-06-30")
     read = []

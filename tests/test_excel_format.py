@@ -24,10 +24,10 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from custlib import report
+from custlib.report import excel
 from custlib.report import (COVER_SHEET, HEADER_ROWS, MONEY_COLUMNS, PERCENT_COLUMNS,
                             PYRAMID_SHEET, cover_table, workbook_tables, write_workbook)
-from custlib.workbook import open_opportunities
+from custlib.rollups import open_opportunities
 
 AS_OF = pd.Timestamp("2025-12-31")
 MASTER = "master · 客户分析总表"
@@ -90,8 +90,8 @@ def test_every_sheet_has_the_bilingual_frozen_filtered_header(case, request):
         assert ws.auto_filter.ref == f"A{HEADER_ROWS}:{get_column_letter(width)}{HEADER_ROWS + n}"
         widths = {i: d.width for d in ws.column_dimensions.values()
                   for i in range(d.min, d.max + 1) if d.width}
-        assert all(widths.get(j, 0) >= report.MIN_WIDTH for j in range(1, width + 1)), ws.title
-        assert max(widths.values()) <= max(report.MAX_WIDTH, report.COVER_TEXT_WIDTH) + 1
+        assert all(widths.get(j, 0) >= excel.MIN_WIDTH for j in range(1, width + 1)), ws.title
+        assert max(widths.values()) <= max(excel.MAX_WIDTH, excel.COVER_TEXT_WIDTH) + 1
         assert not ws.merged_cells.ranges, ws.title
 
 
@@ -194,7 +194,7 @@ def test_the_master_sheet_shows_the_main_deal_and_the_totals(bundled, crm):
 
 def test_files_get_the_permissions_of_the_umask(crm, tmp_path, monkeypatch):
     small = dataclasses.replace(crm, customers=None, opportunities=None)
-    monkeypatch.setattr(report, "EXCEL_INLINE_ROWS", 5)     # the longer tables go to CSV
+    monkeypatch.setattr(excel, "EXCEL_INLINE_ROWS", 5)     # the longer tables go to CSV
     old = os.umask(0o027)
     try:
         path = write_workbook(small, tmp_path / "wb.xlsx")

@@ -1,4 +1,4 @@
-"""custlib.exercises: verdicts for right, wrong, rounded and missing answers."""
+"""custlib.course.exercises: verdicts for right, wrong, rounded and missing answers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from custlib.exercises import RTOL, Check, Verdict, compare, tolerance
+from custlib.course.exercises import RTOL, Check, Verdict, compare, tolerance
 
 VERDICTS = ("not attempted", "correct", "close: ", "not yet: ")
 PER_CENT = "looks like a per cent; the question wants a fraction"

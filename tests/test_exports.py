@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from custlib import cli, money
-from custlib.data import load
-from custlib.ingest import import_data, validate
+from custlib.io import load
+from custlib.io import import_data, validate
 from custlib.report import HEADER_ROWS
 
 HERE = Path(__file__).parent / "exports"

@@ -2,8 +2,8 @@
 
 A column of plain numbers is read by one cast, a column of plain ISO dates by one
 cast, ISO dates with times by slicing, and
-exact duplicates are looked for only among rows whose id repeats (custlib._parse,
-custlib.ingest). Each shortcut is compared here with the long way on generated
+exact duplicates are looked for only among rows whose id repeats (custlib.io.parse,
+custlib.io). Each shortcut is compared here with the long way on generated
 columns, values and problems alike.
 """
 
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlib import _parse
-from custlib.ingest import _duplicate_rows
+from custlib.io import parse as _parse
+from custlib.io.normalise import _duplicate_rows
 
 plain = st.builds(lambda neg, whole, frac: ("-" if neg else "") + whole + (f".{frac}" if frac else ""),
                   st.booleans(), st.from_regex(r"\d{1,14}", fullmatch=True),
@@ -110,7 +110,7 @@ def test_duplicates_found_through_the_id_are_the_duplicates(rows, unique_ids):
 def test_ids_are_normalised_alike_whether_the_column_is_ascii_or_not(values, ascii_only):
     import unicodedata
 
-    from custlib._parse import normalise_ids
+    from custlib.io.parse import normalise_ids
 
     if ascii_only:
         values = [None if v is None else "".join(ch for ch in v if ch.isascii()) for v in values]
@@ -136,14 +136,14 @@ CASES = sorted([*(p for p in (CORPORA / "badinput").iterdir() if p.suffix != ".t
 def test_columns_read_in_parallel_give_the_serial_report_and_tables(case, monkeypatch):
     # a big table's columns are read by several threads; the findings, their order
     # and the tables are those of reading the columns one after the other
-    from custlib import ingest
+    from custlib.io import ingest, normalise
 
     mapping = case / "mapping.toml" if (case / "mapping.toml").is_file() else None
     if case.is_dir() and mapping is None:
         mapping = next(iter(sorted(Path(__file__).resolve().parents[1].glob(
             f"examples/mappings/{case.name.split('_')[0]}*.toml"))), None)
     def read(rows):
-        monkeypatch.setattr(ingest, "_PARALLEL_ROWS", rows)
+        monkeypatch.setattr(normalise, "_PARALLEL_ROWS", rows)
         return ingest._read_all(case, mapping, "2025-12-31")
     serial, s_tables, _ = read(10**12)
     parallel, p_tables, _ = read(0)

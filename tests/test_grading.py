@@ -345,7 +345,7 @@ def test_empty_input_gives_empty_grades():
 def test_important_revenue_follows_the_pyramid_key_cutoff(crm):
     import dataclasses
 
-    from custlib.data import CRMData
+    from custlib.io import CRMData
     from custlib.grading import important_revenue_for
     from custlib.pyramid import thresholds_for
 

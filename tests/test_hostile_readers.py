@@ -29,9 +29,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from custlib import _xlsx, cli
-from custlib._xlsx import SheetError, read_sheet
-from custlib.ingest import validate
+from custlib import cli
+from custlib.io import xlsx as _xlsx
+from custlib.io.xlsx import SheetError, read_sheet
+from custlib.io import validate
 
 HOSTILE = Path(__file__).parent / "hostile"
 AS_OF = "2025-12-31"

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custlib import cli
-from custlib.ingest import neutralise
+from custlib.io.normalise import neutralise
 
 HOSTILE = Path(__file__).parent / "hostile"
 AS_OF = "2025-12-31"
@@ -64,7 +64,7 @@ def test_every_case_has_a_verdict():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_value_grammar_verdicts(name, capsys):
-    from custlib.ingest import _read_all
+    from custlib.io.ingest import _read_all
 
     path = HOSTILE / name
     before = _digest(path)
@@ -87,7 +87,7 @@ def test_a_decimal_mark_in_the_mapping_decides(tmp_path):
     f = tmp_path / "o.csv"
     f.write_text("customer_id,order_date,amount\nC1,2024-03-05,1.200\nC2,2024-03-05,\"3,5\"\n",
                  encoding="utf-8")
-    from custlib.data import load
+    from custlib.io import load
 
     assert load(f, mapping=m, as_of=AS_OF).orders["amount"].tolist() == [1200.0, 3.5]
 

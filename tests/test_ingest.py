@@ -1,4 +1,4 @@
-"""custlib.ingest and ``custlib validate``: a user's export, its mapping, and every bad input.
+"""custlib.io and ``custlib validate``: a user's export, its mapping, and every bad input.
 
 The bad-input corpus lives in ``tests/badinput/``: one file (or folder) per problem,
 alone and combined. Each test asserts the exact report and that the input is
@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custlib import cli
-from custlib.data import load
-from custlib.ingest import InputError, import_data, pseudonym, read_mapping, validate
+from custlib.io import load
+from custlib.io import InputError, import_data, read_mapping, validate
+from custlib.io.pseudonym import pseudonym
 from custlib.report import COVER_SHEET, HEADER_ROWS, PYRAMID_SHEET
 
 HERE = Path(__file__).parent
@@ -277,7 +278,7 @@ def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
 def test_duplicate_rows_match_pandas(rows):
     import pyarrow as pa
 
-    from custlib.ingest import _duplicate_rows
+    from custlib.io.normalise import _duplicate_rows
 
     frame = pd.DataFrame(rows, columns=["p", "q", "r"])
     got = _duplicate_rows([pa.array([r[i] if r[i] is None else str(r[i]) for r in rows], pa.string())

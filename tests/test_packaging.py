@@ -129,7 +129,7 @@ def test_a_wheel_installed_in_a_clean_venv_runs_the_course(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CUSTLIB_", "PYTHON"))}
     # the dependencies' data files (nbconvert's templates) are under their own prefix
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
-    where = run(python, "-c", "import custlib.course as c, custlib.data as d; "
+    where = run(python, "-c", "import custlib.course as c, custlib.io as d; "
                 "print(c.__file__); print(c.NOTEBOOK_DIR); print(d.DEFAULT_DATA_DIR)",
                 cwd=tmp_path, env=env).split()
     assert all(Path(w).is_relative_to(venv) for w in where), where

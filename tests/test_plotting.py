@@ -48,7 +48,7 @@ def test_yuan_formatter():
 
 
 def test_what_if_raises_what_the_function_raised_on_first_run():
-    from custlib.plotting import what_if
+    from custlib.course.whatif import what_if
 
     def broken(x=1):
         raise ZeroDivisionError("boom")
@@ -162,7 +162,8 @@ def test_table_arguments_override_the_inferred_kinds_and_name_rows():
 def test_table_renders_in_a_what_if_and_as_text():
     import pandas as pd
 
-    from custlib.plotting import format_table, what_if
+    from custlib.plotting import format_table
+    from custlib.course.whatif import what_if
 
     def show(k=2):
         from IPython.display import display
@@ -179,7 +180,7 @@ def test_table_renders_in_a_what_if_and_as_text():
 def test_what_if_refuses_a_slider_that_starts_off_its_steps():
     import ipywidgets as widgets
 
-    from custlib.plotting import what_if
+    from custlib.course.whatif import what_if
 
     def plan(target=33_000):
         return target
@@ -195,7 +196,7 @@ def test_what_if_refuses_a_slider_that_starts_off_its_steps():
 
 
 def test_money_slider_starts_on_the_value_and_reads_like_a_table():
-    from custlib.plotting import money_slider, what_if
+    from custlib.course.whatif import money_slider, what_if
 
     for value, low, high, step in [(33_000, 5_000, 500_000, 5_000), (12_200, 500, 50_000, 500),
                                    (58_900, 20_000, 150_000, 100), (7, 0, 5, 2), (1_234.5, 0, 10_000, 100)]:

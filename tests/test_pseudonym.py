@@ -1,6 +1,6 @@
-"""custlib.pseudonym: every personal field replaced, ids kept joinable, keys that protect.
+"""custlib.io.pseudonym: every personal field replaced, ids kept joinable, keys that protect.
 
-The bundled data is read through the importer (``custlib.ingest._read_all``),
+The bundled data is read through the importer (``custlib.io._read_all``),
 pseudonymised, written, and the written folder searched for the original values.
 """
 
@@ -19,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custlib import pseudonym as ps
-from custlib.data import DEFAULT_DATA_DIR, load
-from custlib.ingest import _read_all, import_data
-from custlib.ingest import pseudonym as ingest_pseudonym
+from custlib.io import pseudonym as ps
+from custlib.io import DEFAULT_DATA_DIR, load
+from custlib.io.ingest import _read_all
+from custlib.io import import_data
+from custlib.io.pseudonym import pseudonym as ingest_pseudonym
 
 AS_OF = "2025-12-31"
 KEY = "a fixed key, only for these tests"

@@ -188,7 +188,7 @@ def test_abc_partition_and_pareto_consistency(revenue, target):
 
 import dataclasses  # noqa: E402
 
-from custlib.data import CRMData  # noqa: E402
+from custlib.io import CRMData  # noqa: E402
 from custlib.policy import PYRAMID  # noqa: E402
 from custlib.pyramid import (  # noqa: E402
     check_thresholds, fit_thresholds, pyramid_cutoffs, thresholds_for, thresholds_note)

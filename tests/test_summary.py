@@ -50,7 +50,7 @@ def test_the_summary_is_what_the_package_computes_from_the_orders(crm, as_of, by
 
 def test_duckdb_gives_the_same_table_in_memory_from_parquet_and_from_csv(crm, as_of, by_pandas,
                                                                          tmp_path, synthetic_dir):
-    from custlib.ingest import import_data
+    from custlib.io import import_data
 
     pd.testing.assert_frame_equal(customer_summary(crm.orders, as_of, engine="duckdb"), by_pandas)
     import_data(synthetic_dir, tmp_path / "data")
@@ -114,7 +114,7 @@ def test_the_summary_command_writes_the_table_and_refuses_what_it_cannot_read(
     import hashlib
 
     from custlib import cli
-    from custlib.data import DEFAULT_DATA_DIR
+    from custlib.io import DEFAULT_DATA_DIR
 
     src = DEFAULT_DATA_DIR / "orders.csv"    # canonical orders, as custlib writes them
     before = hashlib.sha256(src.read_bytes()).hexdigest()

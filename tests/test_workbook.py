@@ -1,4 +1,4 @@
-"""custlib.workbook: the master table and the four roll-ups of digest §11."""
+"""custlib.rollups: the master table and the four roll-ups of digest §11."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custlib.workbook import (
-    classification_summary, expected_sales_value, master_table, open_opportunities,
-    purchase_summary, upgrade_analysis)
+from custlib.rollups import (classification_summary, expected_sales_value, master_table,
+                             open_opportunities, purchase_summary, upgrade_analysis)
 
 AS_OF = "2025-12-31"
 
@@ -153,11 +152,11 @@ def test_excel_workbook_opens_and_holds_the_right_totals(crm, tmp_path):
 
 
 def test_a_very_long_table_goes_to_a_csv_beside_the_workbook(crm, tmp_path, monkeypatch):
-    from custlib import report
+    from custlib.report import excel
     from custlib.report import HEADER_ROWS
 
-    monkeypatch.setattr(report, "EXCEL_INLINE_ROWS", 1_000)
-    path = report.write_workbook(crm, tmp_path / "wb.xlsx")
+    monkeypatch.setattr(excel, "EXCEL_INLINE_ROWS", 1_000)
+    path = excel.write_workbook(crm, tmp_path / "wb.xlsx")
     pointer = pd.read_excel(path, sheet_name="master · 客户分析总表", header=HEADER_ROWS - 1,
                             index_col=0)
     assert pointer["rows"].tolist() == [len(crm.customers)]
@@ -191,7 +190,7 @@ def _usd_export(folder):
 @pytest.fixture
 def usd(tmp_path):
     from custlib import money
-    from custlib.data import load
+    from custlib.io import load
 
     data, mapping = _usd_export(tmp_path)
     try:

@@ -1,6 +1,6 @@
 """Pseudonyms for the personal fields of a CRM export.
 
-``custlib run --pseudonymise`` (and :func:`custlib.ingest.import_data` with
+``custlib run --pseudonymise`` (and :func:`custlib.io.import_data` with
 ``pseudonymise=True``) replaces every field that names or reaches a person or an
 organisation before anything is written:
 

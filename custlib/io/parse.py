@@ -2,7 +2,7 @@
 
 Each parser takes one text column (Arrow) and returns the typed values and the
 problems found, as :class:`Problem` tuples the reader turns into
-:class:`custlib.ingest.Issue` objects (with the file, column and rows). Nothing is
+:class:`custlib.io.Issue` objects (with the file, column and rows). Nothing is
 guessed silently: every rule that changes how a value is read is either certain
 from the column itself (and said in a note) or an error whose fix names the choice.
 

@@ -18,14 +18,14 @@ and nothing else::
 and the skip is recorded: in the output's metadata (``custlib.section``), where
 ``custlib run`` collects it for the index page, and in :data:`SKIPPED` for a look in
 JupyterLab (:func:`skipped`). ``%%needs --exercise ...`` says "This exercise needs".
-Importing this module in a kernel registers the magic (``%load_ext custlib.sections``
+Importing this module in a kernel registers the magic (``%load_ext custlib.course.sections``
 does the same); :func:`needs` is the same test as a function, for code outside a
 lesson.
 
 Examples
 --------
 >>> import pandas as pd
->>> from custlib.data import CRMData
+>>> from custlib.io import CRMData
 >>> crm = CRMData(path=None, orders=pd.DataFrame({"customer_id": ["A"], "amount": [1.0],
 ...                                                "cost": [None]}))
 >>> missing(crm, ["orders.amount", "orders.cost", "activities"])
@@ -245,7 +245,7 @@ def _needs_magic(line: str, cell: str):
 
 
 def load_ipython_extension(shell) -> None:
-    """Register ``%%needs`` (``%load_ext custlib.sections``; importing does it too)."""
+    """Register ``%%needs`` (``%load_ext custlib.course.sections``; importing does it too)."""
     shell.register_magic_function(_needs_magic, magic_kind="cell", magic_name="needs")
 
 

@@ -12,14 +12,14 @@ declares:
 * XML elements are discarded as soon as they are read (openpyxl holds a whole
   ``<row>`` element, which a 100 KB file can make gigabytes long).
 
-Values are converted to text by :func:`custlib.ingest._cell_text`, as for every
+Values are converted to text by :func:`custlib.io._cell_text`, as for every
 other input; dates, shared strings, booleans and the 1904 date system are decoded by
 openpyxl's own cell parser.
 
 Limits
 ------
 A sheet beyond any of these stops the read with a :class:`SheetError` that names
-the limit (the caller turns it into an :class:`custlib.ingest.Issue`):
+the limit (the caller turns it into an :class:`custlib.io.Issue`):
 
 =========================  ============================================================
 :data:`MAX_ROWS`            1,048,576 rows and :data:`MAX_COLUMNS` 16,384 columns (XFD),
@@ -69,7 +69,7 @@ import zlib
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
-from custlib.ingest import _cell_text
+from custlib.io.files import _cell_text
 
 __all__ = ["SheetError", "read_sheet", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELLS"]
 

@@ -3,7 +3,7 @@
 :func:`load` accepts everything ``custlib validate`` accepts — a folder of tables or
 a single orders file, CSV (UTF-8, UTF-8 with BOM, GBK) or Excel ``.xlsx``, with a
 mapping file for the user's own headers and values — applies the same rules
-(:mod:`custlib.ingest`) and raises the same error, whose message is the report
+(:mod:`custlib.io`) and raises the same error, whose message is the report
 ``custlib validate`` prints. Where the data comes from:
 
 * ``path``, else the environment variable ``CUSTLIB_DATA``, else the bundled
@@ -13,7 +13,7 @@ mapping file for the user's own headers and values — applies the same rules
   ``[settings] as_of``; when none is stated, the lessons use the last dated row
   (:func:`custlib.period.as_of`).
 
-A folder written by :func:`custlib.ingest.import_data` (``custlib run`` writes one
+A folder written by :func:`custlib.io.import_data` (``custlib run`` writes one
 into its output) holds the validated tables in Arrow form with their settings, and
 is read without parsing again. Files are only read, never modified.
 
@@ -50,19 +50,19 @@ import pyarrow.parquet as pq
 
 from custlib import money, schema
 from custlib._share import shared
-from custlib.ingest import InputError
+from custlib.io.issues import InputError
 
 __all__ = ["DEFAULT_DATA_DIR", "SETTINGS_FILE", "data_dir", "SchemaError", "DataWarning",
            "read_table", "load", "CRMData", "to_pandas"]
 
 DEFAULT_DATA_DIR = shared("data/synthetic")
-#: Written by :func:`custlib.ingest.import_data` beside the canonical tables: the
+#: Written by :func:`custlib.io.import_data` beside the canonical tables: the
 #: currency, the stated analysis date and the policy overrides of the data.
 SETTINGS_FILE = "custlib-data.json"
 #: The validated tables in Arrow form, inside a folder written by ``import_data``.
 TABLES_DIR = ".tables"
 
-#: The error for data that cannot be analysed (the same as :class:`custlib.ingest.InputError`).
+#: The error for data that cannot be analysed (the same as :class:`custlib.io.InputError`).
 SchemaError = InputError
 
 
@@ -294,11 +294,11 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
     tables : list of str, optional
         Keep only these tables (``orders`` always).
     mapping : path-like or Mapping, optional
-        The mapping file (see :func:`custlib.ingest.read_mapping`); default
+        The mapping file (see :func:`custlib.io.read_mapping`); default
         ``$CUSTLIB_MAPPING``. Ignored for a folder written by ``import_data``.
     as_of : date-like, optional
         The analysis date; default ``$CUSTLIB_AS_OF``, else the mapping's. Rows dated
-        after it are left out (see :data:`custlib.ingest.RULES`).
+        after it are left out (see :data:`custlib.io.RULES`).
 
     Returns
     -------
@@ -312,7 +312,7 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
     FileNotFoundError
         The data, a mapped file or the orders are missing.
     SchemaError
-        (:class:`custlib.ingest.InputError`) The data has errors; the message lists
+        (:class:`custlib.io.InputError`) The data has errors; the message lists
         them as ``custlib validate`` does, with file, column and rows.
 
     Warns
@@ -351,7 +351,7 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
 
 
 def _load_export(source: Path, mapping, as_of) -> CRMData:
-    from custlib import ingest
+    from custlib.io import ingest
 
     report, tables, parsed = ingest._read_all(source, mapping, as_of)
     if not report.ok:
@@ -415,7 +415,7 @@ def _load_imported(folder: Path, as_of, tables: list[str] | None = None) -> CRMD
     if "orders" not in files:
         raise FileNotFoundError(f"{folder}: {SETTINGS_FILE} is there but not the orders "
                                 f"({TABLES_DIR}/orders.parquet): write the folder again with "
-                                "custlib run or custlib.ingest.import_data")
+                                "custlib run or custlib.io.import_data")
     stated = as_of or settings.get("as_of")
     cut = pd.Timestamp(as_of) if as_of else None
     readers = {name: _ParquetTable(f, name, cut) for name, f in files.items()}
