@@ -71,6 +71,27 @@ def test_data_dictionary_is_current(synthetic_dir):
             assert f"| `{col}` |" in expected
 
 
+def test_steps_run_in_the_order_of_STEPS():
+    """The progress bar counts STEPS; the draws' order (the committed bytes) is theirs."""
+    import dataclasses
+
+    from custlib.synth.generate import STEPS, Calibration, _tables
+
+    ran, outputs = [], []
+
+    def step(name, make, *args):
+        ran.append(name)
+        outputs.append(make(*args))
+        return outputs[-1]
+
+    names = [name for name, _ in _tables(1, 150, "en_US", Calibration(), step)]
+    assert tuple(ran) == STEPS
+    assert sorted(names) == sorted(schema.TABLE_ORDER)
+    for out in outputs:  # each step hands on frozen dataclasses, never mutable state
+        for part in out if isinstance(out, tuple) else (out,):
+            assert dataclasses.is_dataclass(part) and part.__dataclass_params__.frozen
+
+
 # --- schema, types, integrity --------------------------------------------------------------
 
 def test_loads_with_canonical_types(crm):
