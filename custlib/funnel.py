@@ -38,7 +38,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_fraction, check_frame, check_series
+from custlib._validate import (check_choice, check_date, check_flag, check_frame,
+                               check_probability, check_scalar, check_series)
 from custlib.policy import FUNNEL
 from custlib.schema import OPEN_STAGES, STAGE_DATE_COLUMNS, STAGES
 
@@ -67,13 +68,8 @@ _EPOCH = pd.Timestamp("1970-01-01")
 
 # --- boundary helpers -------------------------------------------------------------------
 
-def _check_stage(opportunities: pd.DataFrame) -> pd.Series:
-    stage = opportunities["stage"].astype(object)
-    bad = ~stage.isin(STAGES)
-    if bad.any():
-        raise ValueError(f"opportunities['stage'] must be one of {list(STAGES)}; found "
-                         f"{int(bad.sum())} other values, e.g. {list(stage[bad].unique()[:3])}")
-    return stage
+def _stage(opportunities: pd.DataFrame) -> pd.Series:
+    return check_choice(opportunities["stage"], "opportunities['stage']", STAGES).astype(object)
 
 
 def _amount(x, name: str, *, positive: bool = False):
@@ -85,13 +81,7 @@ def _amount(x, name: str, *, positive: bool = False):
             raise ValueError(f"{name} must be > 0; found {int(bad.sum())} values <= 0, e.g. at "
                              f"{list(x.index[bad][:3])}")
         return x.astype(float)
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or a pandas Series, got {x!r}") from None
-    if not np.isfinite(v) or v < 0 or (positive and v == 0):
-        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'} and finite, got {x}")
-    return v
+    return float(check_scalar(x, name, low=0, include_low=not positive))
 
 
 def _rate(x, name: str):
@@ -103,10 +93,7 @@ def _rate(x, name: str):
             raise ValueError(f"{name} must be in (0, 1]; found {int(bad.sum())} values outside, "
                              f"e.g. at {list(x.index[bad][:3])}")
         return x.astype(float)
-    v = check_fraction(x, name)
-    if v == 0:
-        raise ValueError(f"{name} must be > 0 (a close rate of 0 never closes), got {x}")
-    return v
+    return check_scalar(check_probability(x, name), name, low=0, include_low=False)
 
 
 def _days(opportunities: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -163,7 +150,7 @@ def stage_reached(opportunities: pd.DataFrame) -> pd.DataFrame:
                 dates=_FUNNEL_DATES)
     has = opportunities[_FUNNEL_DATES].notna().to_numpy(dtype=bool, copy=True)
     if "stage" in opportunities.columns:
-        pos = _check_stage(opportunities).map(
+        pos = _stage(opportunities).map(
             {s: i for i, s in enumerate(FUNNEL_STAGES)}).to_numpy(dtype=float)
         rows = np.flatnonzero(~np.isnan(pos))
         has[rows, pos[rows].astype(np.int64)] = True
@@ -265,7 +252,7 @@ def conversion_rates(opportunities: pd.DataFrame, *, closed_only: bool = False) 
     """
     if closed_only:
         check_frame(opportunities, "opportunities", ["stage"], allow_empty=True)
-        opportunities = opportunities[_check_stage(opportunities).isin(["won", "lost"]).to_numpy()]
+        opportunities = opportunities[_stage(opportunities).isin(["won", "lost"]).to_numpy()]
     counts = funnel_counts(opportunities)
     prev = counts.shift(1)
     table = pd.DataFrame({
@@ -583,12 +570,7 @@ def _check_values(opportunities: pd.DataFrame) -> None:
                 allow_empty=True, numeric=["expected_value", "probability"])
     check_series(opportunities["expected_value"], "opportunities['expected_value']",
                  allow_empty=True)
-    p = check_series(opportunities["probability"], "opportunities['probability']",
-                     allow_empty=True)
-    if (p > 1).any():
-        raise ValueError(f"opportunities['probability'] must be between 0 and 1; found "
-                         f"{int((p > 1).sum())} values above 1, e.g. at "
-                         f"{list(p.index[p > 1][:3])}")
+    check_probability(opportunities["probability"], "opportunities['probability']")
 
 
 def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, close_by=None):
@@ -634,11 +616,12 @@ def weighted_forecast(opportunities: pd.DataFrame, *, by: str | None = None, clo
     {'R1': 15000.0, 'R2': 4000.0}
     """
     _check_values(opportunities)
-    open_ = _check_stage(opportunities).isin(OPEN_STAGES).to_numpy(copy=True)
+    open_ = _stage(opportunities).isin(OPEN_STAGES).to_numpy(copy=True)
     if close_by is not None:
+        close_by = check_date(close_by, "close_by")
         check_frame(opportunities, "opportunities", ["expected_close_date"], allow_empty=True,
                     dates=["expected_close_date"])
-        open_ &= (opportunities["expected_close_date"] <= pd.Timestamp(close_by)).to_numpy(
+        open_ &= (opportunities["expected_close_date"] <= close_by).to_numpy(
             dtype=bool)
     weighted = (opportunities["expected_value"].astype(float)
                 * opportunities["probability"].astype(float)).where(open_, 0.0)
@@ -722,11 +705,10 @@ def win_rate(opportunities: pd.DataFrame, *, reached: str | None = None, by: str
     {'R1': 0.5, 'R2': 0.0}
     """
     check_frame(opportunities, "opportunities", ["stage"], allow_empty=True)
-    stage = _check_stage(opportunities)
+    stage = _stage(opportunities)
     closed = stage.isin(["won", "lost"]).to_numpy(copy=True)
     if reached is not None:
-        if reached not in FUNNEL_STAGES:
-            raise ValueError(f"reached must be one of {list(FUNNEL_STAGES)}, got {reached!r}")
+        check_choice(reached, "reached", FUNNEL_STAGES)
         closed &= stage_reached(opportunities)[reached].to_numpy()
     won = pd.Series((stage == "won").to_numpy() & closed, index=opportunities.index)
     if by is None:
@@ -770,12 +752,7 @@ def sales_velocity(n_opportunities, avg_value, win_rate, cycle_days):
     """
     n = _amount(n_opportunities, "n_opportunities")
     v = _amount(avg_value, "avg_value")
-    if isinstance(win_rate, pd.Series):
-        w = check_series(win_rate, "win_rate")
-        if (w > 1).any():
-            raise ValueError("win_rate must be between 0 and 1")
-    else:
-        w = check_fraction(win_rate, "win_rate")
+    w = check_probability(win_rate, "win_rate", allow_empty=False)
     return n * v * w / _amount(cycle_days, "cycle_days", positive=True)
 
 
@@ -841,8 +818,8 @@ def pipeline_shape(opportunities: pd.DataFrame, *, by: str = "rep_id",
     """
     check_frame(opportunities, "opportunities", [by, "stage"], allow_empty=True)
     for name, v in (("empty_front_share", empty_front_share), ("pileup_share", pileup_share)):
-        check_fraction(v, name)
-    stage = _check_stage(opportunities)
+        check_probability(v, name)
+    stage = _stage(opportunities)
     groups = pd.Index(opportunities[by].dropna().unique(), name=by).sort_values()
     open_ = stage.isin(OPEN_STAGES).to_numpy()
     onehot = pd.DataFrame({s: (stage == s).to_numpy() & open_ for s in OPEN_STAGES},
@@ -904,9 +881,7 @@ def classify_prospect(criteria_frame: pd.DataFrame, *,
     criteria = list(criteria)
     check_frame(criteria_frame, "criteria_frame", criteria, allow_empty=True)
     for c in criteria:
-        if not pd.api.types.is_bool_dtype(criteria_frame[c]):
-            raise TypeError(f"criteria_frame[{c!r}] must be boolean (True/False), got dtype "
-                            f"{criteria_frame[c].dtype}")
+        check_flag(criteria_frame[c], f"criteria_frame[{c!r}]")
     met = criteria_frame[criteria].fillna(False).to_numpy(dtype=bool).all(axis=1)
     cat = pd.Categorical.from_codes(met.astype(np.int64), categories=["prospect_1", "prospect_2"])
     return pd.Series(cat, index=criteria_frame.index, name="category")

@@ -44,7 +44,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_frame, check_series
+from custlib._validate import (check_aligned, check_choice, check_date, check_date_series,
+                               check_flag, check_frame, check_probability, check_scalar,
+                               check_series)
 from custlib.policy import GRADING
 from custlib.schema import IMPORTANCE
 
@@ -68,51 +70,11 @@ def _grade_series(codes: np.ndarray, index: pd.Index, name: str = "grade") -> pd
     return pd.Series(cat, index=index, name=name)
 
 
-def _as_of(as_of) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise ValueError(f"as_of must be a date such as '2025-12-31', got {as_of!r}") from None
-    if pd.isna(ts):
-        raise ValueError(f"as_of must be a date such as '2025-12-31', got {as_of!r}")
-    return ts
-
-
-def _check_dates(x, name: str, index: pd.Index | None = None, other: str = "") -> pd.Series:
-    """A datetime64 Series (NaT allowed: no date known), optionally on a given index."""
-    if not isinstance(x, pd.Series):
-        raise TypeError(f"{name} must be a pandas Series of dates, got {type(x).__name__}")
-    if not pd.api.types.is_datetime64_any_dtype(x):
-        raise TypeError(f"{name} must be datetime64 (use custlib.io.load or pd.to_datetime), "
-                        f"got dtype {x.dtype}")
-    if index is not None and not x.index.equals(index):
-        raise ValueError(f"{name} must have the same index as {other} (one row each); "
-                         f"found {len(x)} rows against {len(index)}")
-    return x
-
-
-def _check_probability(p, name: str = "probability") -> pd.Series:
-    p = check_series(p, name, allow_empty=True)
-    over = p > 1
-    if over.any():
-        raise ValueError(f"{name} must be between 0 and 1 (a fraction, not a percentage); "
-                         f"found {int(over.sum())} values above 1, e.g. at "
-                         f"{list(p.index[over][:3])}")
-    return p
-
-
-def _check_flag(flag, name: str, index: pd.Index, other: str) -> np.ndarray | None:
-    """An optional boolean Series on ``index``; missing values count as False."""
+def _flag(flag, name: str, reference: pd.Series, reference_name: str) -> np.ndarray | None:
+    """An optional boolean Series on the index of ``reference``; missing values count as False."""
     if flag is None:
         return None
-    if not isinstance(flag, pd.Series):
-        raise TypeError(f"{name} must be a boolean pandas Series or None, "
-                        f"got {type(flag).__name__}")
-    if not pd.api.types.is_bool_dtype(flag):
-        raise TypeError(f"{name} must be boolean (True/False), got dtype {flag.dtype}")
-    if not flag.index.equals(index):
-        raise ValueError(f"{name} must have the same index as {other} (one row each); "
-                         f"found {len(flag)} rows against {len(index)}")
+    check_aligned(check_flag(flag, name), reference, name, reference_name)
     return flag.fillna(False).to_numpy(dtype=bool)
 
 
@@ -179,8 +141,8 @@ def grade_by_time_to_close(expected_close: pd.Series, as_of, *,
     >>> grade_by_time_to_close(d, "2025-12-31", close_months=(1, 2, 3)).tolist()
     ['C', 'D', 'D', 'D']
     """
-    close = _check_dates(expected_close, "expected_close")
-    as_of = _as_of(as_of)
+    close = check_date_series(expected_close, "expected_close")
+    as_of = check_date(as_of, "as_of")
     months = _increasing(close_months, "close_months", len(GRADES) - 1)
     codes = np.zeros(len(close), dtype=np.int64)
     for m in months:  # one pass per grade boundary
@@ -327,9 +289,10 @@ def grade_by_probability(probability: pd.Series, expected_close: pd.Series, as_o
     >>> grade_by_probability(p, d, "2025-12-31", loyal_referrer=ref).tolist()
     ['A', 'B', 'B', 'B']
     """
-    p = _check_probability(probability)
-    close = _check_dates(expected_close, "expected_close", p.index, "probability")
-    as_of = _as_of(as_of)
+    p = check_probability(probability, "probability")
+    close = check_aligned(check_date_series(expected_close, "expected_close"), p,
+                          "expected_close", "probability")
+    as_of = check_date(as_of, "as_of")
     if len(tuple(min_probability)) != 2:
         raise ValueError(f"min_probability needs 2 values (A, B), got {tuple(min_probability)}")
     a_min, b_min = min_probability
@@ -337,7 +300,7 @@ def grade_by_probability(probability: pd.Series, expected_close: pd.Series, as_o
     if not 0 <= c_min_probability <= b_min <= a_min <= 1:
         raise ValueError("need 0 <= c_min_probability <= B's <= A's min_probability <= 1, got "
                          f"{c_min_probability} and {tuple(min_probability)}")
-    flags = {name: _check_flag(f, name, p.index, "probability") for name, f in
+    flags = {name: _flag(f, name, p, "probability") for name, f in
              (("wide_influence", wide_influence), ("system_customer", system_customer),
               ("loyal_referrer", loyal_referrer))}
     pv = p.to_numpy(dtype=float)
@@ -443,10 +406,7 @@ def user_importance(customers: pd.DataFrame, revenue: pd.Series | None = None, *
                        ("loyal_advocate", loyal_advocate)):
         if flag is None:
             continue
-        if not isinstance(flag, pd.Series) or not pd.api.types.is_bool_dtype(flag):
-            raise TypeError(f"{name} must be a boolean pandas Series indexed by customer_id, "
-                            f"got {type(flag).__name__}"
-                            + (f" of dtype {flag.dtype}" if isinstance(flag, pd.Series) else ""))
+        check_flag(flag, name)
         flagged |= flag.astype("boolean").reindex(ids).fillna(False).to_numpy(dtype=bool)
     important = large | add_on | able | flagged
     codes = np.where(important, 0, 1)
@@ -504,6 +464,8 @@ def important_revenue_for(crm, as_of=None) -> float:
     """
     from custlib.pyramid import pyramid_cutoffs
 
+    if as_of is not None:
+        check_date(as_of, "as_of")
     policy = getattr(crm, "policy", None) or {}
     given = (policy.get("grading") or {}).get("important_revenue")
     if given is not None:
@@ -567,9 +529,7 @@ def market_space(estimators: pd.Series, seats_owned: pd.Series, *,
     """
     est = check_series(estimators, "estimators", allow_empty=True)
     own = check_series(seats_owned, "seats_owned", allow_empty=True)
-    if not own.index.equals(est.index):
-        raise ValueError(f"seats_owned must have the same index as estimators (one row each); "
-                         f"found {len(own)} rows against {len(est)}")
+    check_aligned(own, est, "seats_owned", "estimators")
     e, s = est.to_numpy(dtype=float), own.to_numpy(dtype=float)
     high_potential = (e - s) >= potential_headroom
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -646,8 +606,7 @@ def contact_cadence(*, visits_per_week: tuple[float, ...] = GRADING.visits_per_w
     """
     v = _rates(visits_per_week, "visits_per_week")
     c = _rates(calls_per_week, "calls_per_week")
-    if not weeks_per_month > 0:
-        raise ValueError(f"weeks_per_month must be > 0, got {weeks_per_month}")
+    check_scalar(weeks_per_month, "weeks_per_month", low=0, include_low=False)
     words = [(_every(vi, "visit", "拜访"), _every(ci, "call", "电话")) for vi, ci in zip(v, c)]
     table = pd.DataFrame({
         "visits_per_week": v, "calls_per_week": c,
@@ -728,34 +687,17 @@ def rep_workload(grades: pd.Series, rep: pd.Series, importance: pd.Series | None
     """
     if not isinstance(grades, pd.Series):
         raise TypeError(f"grades must be a pandas Series of A/B/C/D, got {type(grades).__name__}")
-    g = grades.astype(object)
-    bad = ~g.isin(GRADES)
-    if bad.any():
-        raise ValueError(f"grades must be one of {list(GRADES)}; found {int(bad.sum())} other "
-                         f"values, e.g. {list(g[bad].unique()[:3])}")
-    if not isinstance(rep, pd.Series):
-        raise TypeError(f"rep must be a pandas Series, got {type(rep).__name__}")
-    if not rep.index.equals(g.index):
-        raise ValueError(f"rep must have the same index as grades (one row each); found "
-                         f"{len(rep)} rows against {len(g)}")
-    if rep.isna().any():
-        raise ValueError(f"rep has {int(rep.isna().sum())} missing values, e.g. at "
-                         f"{list(rep.index[rep.isna()][:3])}")
+    g = check_choice(grades, "grades", GRADES).astype(object)
+    check_aligned(check_series(rep, "rep", numeric=False, allow_empty=True), g, "rep", "grades")
     v = _rates(visits_per_week, "visits_per_week")
     c = _rates(calls_per_week, "calls_per_week")
-    if important_contacts_per_week < 0 or not weeks_per_month > 0:
-        raise ValueError("important_contacts_per_week must be >= 0 and weeks_per_month > 0, got "
-                         f"{important_contacts_per_week} and {weeks_per_month}")
+    check_scalar(important_contacts_per_week, "important_contacts_per_week", low=0)
+    check_scalar(weeks_per_month, "weeks_per_month", low=0, include_low=False)
     codes = g.map({k: i for i, k in enumerate(GRADES)}).to_numpy(dtype=np.int64)
     important = np.zeros(len(g), dtype=bool)
     if importance is not None:
-        if not isinstance(importance, pd.Series) or not importance.index.equals(g.index):
-            raise ValueError("importance must be a pandas Series with the same index as grades")
-        imp = importance.astype(object)
-        bad = ~imp.isin(IMPORTANCE)
-        if bad.any():
-            raise ValueError(f"importance must be one of {list(IMPORTANCE)}; found "
-                             f"{int(bad.sum())} other values, e.g. {list(imp[bad].unique()[:3])}")
+        check_aligned(importance, g, "importance", "grades")
+        imp = check_choice(importance, "importance", IMPORTANCE).astype(object)
         important = (imp == "important").to_numpy(dtype=bool)
     visits = v[codes]
     top_up = np.where(important, np.maximum(important_contacts_per_week - (v + c)[codes], 0), 0)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from custlib._pandas import isin
-from custlib._validate import check_fraction, check_frame, check_series
+from custlib._validate import check_date, check_frame, check_probability, check_series
 from custlib.policy import KEY_ACCOUNT
 
 __all__ = ["criteria_frame", "score", "matrix", "quadrant_strategies", "is_key_account",
@@ -101,7 +101,7 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
     check_frame(customers, "customers", ["customer_id", "estimators", "seats_owned",
                                          "competitor_seats", "importance", "first_purchase_date"])
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"])
-    as_of = pd.Timestamp(as_of)
+    as_of = check_date(as_of, "as_of")
     start = as_of - pd.DateOffset(years=1)
     window = (orders["order_date"] > start) & (orders["order_date"] <= as_of)
     revenue = orders[window].groupby("customer_id")["amount"].sum()
@@ -215,7 +215,7 @@ def matrix(attractiveness: pd.Series, advantage: pd.Series, cutoff: float = KEY_
     """
     check_series(attractiveness, "attractiveness")
     check_series(advantage, "advantage")
-    cutoff = check_fraction(cutoff, "cutoff")
+    cutoff = check_probability(cutoff, "cutoff")
     adv = advantage.reindex(attractiveness.index)
     high_a = attractiveness.to_numpy() >= cutoff
     high_b = adv.to_numpy() >= cutoff

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_frame
+from custlib._validate import check_choice, check_date, check_frame
 from custlib.policy import LIFECYCLE
 
 __all__ = ["SCHEMES", "lifecycle_features", "lifecycle_stage", "stage_tasks"]
@@ -109,7 +109,7 @@ def lifecycle_features(orders: pd.DataFrame, as_of, customers=None,
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"], allow_empty=True)
-    as_of = pd.Timestamp(as_of)
+    as_of = check_date(as_of, "as_of")
     o = orders[orders["order_date"] <= as_of]
     g = o.groupby("customer_id", observed=True)
     age = (as_of - o["order_date"]).dt.days
@@ -183,8 +183,7 @@ def lifecycle_stage(features: pd.DataFrame, scheme: str = "operator", *,
     >>> lifecycle_stage(f, "textbook", growth=0.2).tolist()
     ['exploration', 'decline', 'stability', 'stability']
     """
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
+    check_choice(scheme, "scheme", SCHEMES)
     check_frame(features, "features", ["tenure", "recency", "trend"], allow_empty=True)
     if decline >= 0 or growth <= 0:
         raise ValueError(f"need decline < 0 < growth, got decline={decline}, growth={growth}")
@@ -239,7 +238,6 @@ def stage_tasks(scheme: str = "operator") -> pd.DataFrame:
             "detect decline, decide whether the relationship is worth keeping, "
             "recover or end it"],
     }
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {list(SCHEMES)}, got {scheme!r}")
+    check_choice(scheme, "scheme", SCHEMES)
     return pd.DataFrame({"stage_zh": [zh for _, zh in SCHEMES[scheme]], "task": tasks[scheme]},
                         index=pd.Index([s for s, _ in SCHEMES[scheme]], name="stage"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_series
+from custlib._validate import check_probability, check_series
 
 __all__ = ["LOST", "transition_matrix", "project", "revenue_from_counts", "move_up",
            "meeting_effect", "meeting_what_if"]
@@ -325,6 +325,5 @@ def meeting_what_if(revenue: float, share_met: float, growth_met: float = 0.06,
     >>> round(meeting_what_if(1_000_000, 4 / 7))
     1000000
     """
-    if not 0 <= share_met <= 1:
-        raise ValueError(f"share_met must be between 0 and 1, got {share_met}")
+    check_probability(share_met, "share_met")
     return revenue * (share_met * (1 + growth_met) + (1 - share_met) * (1 + growth_not))

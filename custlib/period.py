@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custlib._validate import check_date
+
 __all__ = ["as_of", "last_dated", "window", "in_window", "revenue_by_customer",
            "profit_by_customer", "first_full_year"]
 
@@ -76,10 +78,7 @@ def as_of(crm=None, given=None) -> pd.Timestamp:
     Timestamp('2025-12-31 00:00:00')
     """
     if given is not None:
-        try:
-            return pd.Timestamp(given).normalize()
-        except (ValueError, TypeError):
-            raise ValueError(f"as_of {given!r} is not a date: expected YYYY-MM-DD") from None
+        return check_date(given, "as_of").normalize()
     if crm is None:
         raise ValueError("as_of needs the data or a date")
     stated = getattr(crm, "as_of", None)

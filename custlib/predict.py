@@ -55,7 +55,8 @@ from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from custlib._pandas import isin
-from custlib._validate import check_frame
+from custlib._validate import (check_choice, check_date, check_frame, check_probability,
+                               check_scalar)
 from custlib.policy import VALUE
 
 __all__ = ["PredictPolicy", "PREDICT", "ConvergenceError", "bgnbd_fit", "bgnbd_p_alive",
@@ -938,17 +939,13 @@ def gamma_gamma_sample(params, frequency, *, seed=None):
 
 def _periods_per_month(freq: str) -> float:
     table = dict(PREDICT.months_per_freq)
-    if freq not in table:
-        raise ValueError(f"freq must be one of {sorted(table)} (the time unit of T); found {freq!r}")
-    return table[freq]
+    return table[check_choice(freq, "freq", sorted(table), note="the time unit of T")]
 
 
 def _clv_parts(bgnbd, gg, frequency, recency, T, monetary_value, months, discount_rate, freq):
     theta = _params(bgnbd, ("r", "alpha", "a", "b"), "BG/NBD")
-    if int(months) != months or months < 1:
-        raise ValueError(f"months must be a whole number >= 1; found {months!r}")
-    if not np.isfinite(discount_rate) or discount_rate <= -1:
-        raise ValueError(f"discount_rate must be a monthly rate > -1; found {discount_rate!r}")
+    check_scalar(months, "months", low=1, integral=True)
+    check_scalar(discount_rate, "discount_rate", low=-1, include_low=False)
     factor = _periods_per_month(freq)
     x, tx, TT, labels, n = _rfm(frequency, recency, T)
     m = _as_array(monetary_value, "monetary_value")
@@ -1093,8 +1090,7 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg=None, *, threshold=PREDICT.at_risk_
     """
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
     for name, value in (("threshold", threshold), ("value_share", value_share)):
-        if not 0 <= value <= 1:
-            raise ValueError(f"{name} must be between 0 and 1; found {value}")
+        check_probability(value, name)
     p, if_alive, _, _, x, tx, TT = _clv_parts(
         bgnbd, gg, summary["frequency"], summary["recency"], summary["T"],
         summary["monetary_value"], months, discount_rate, freq)
@@ -1208,8 +1204,8 @@ def holdout_check(orders: pd.DataFrame, calibration_end, as_of=None, *,
 
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"])
-    cal_end = pd.Timestamp(calibration_end)
-    end = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
+    cal_end = check_date(calibration_end, "calibration_end")
+    end = check_date(as_of, "as_of") if as_of is not None else orders["order_date"].max()
     if not cal_end < end:
         raise ValueError(f"calibration_end must be before as_of; found calibration_end "
                          f"{cal_end.date()} and as_of {end.date()}")

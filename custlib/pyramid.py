@@ -42,17 +42,14 @@ import pandas as pd
 
 from custlib import money, period
 from custlib._pandas import isin
-from custlib._validate import check_fraction, check_frame, check_series
+from custlib._validate import (check_aligned, check_date, check_frame, check_probability,
+                               check_series)
 from custlib.policy import PYRAMID
 
 __all__ = ["tiers_by_share", "tiers_by_threshold", "tier_table", "top_share", "pareto_fraction",
            "lorenz_curve", "gini", "abc_classes", "whale_curve", "customer_layers",
            "layer_counts", "group_concentration", "fit_thresholds", "check_thresholds",
            "Cutoffs", "pyramid_cutoffs", "thresholds_for", "thresholds_note", "is_bundled"]
-
-
-def _check_revenue(revenue: pd.Series, name: str = "revenue") -> pd.Series:
-    return check_series(revenue, name)
 
 
 def _categorical(codes: np.ndarray, index: pd.Index, tiers: tuple[str, ...]) -> pd.Series:
@@ -98,7 +95,7 @@ def tiers_by_share(revenue: pd.Series, shares: tuple[float, ...] = PYRAMID.share
     >>> tiers_by_share(r, shares=(0.25, 0.25, 0.5), tiers=("top", "mid", "rest")).tolist()
     ['rest', 'mid', 'rest', 'top']
     """
-    revenue = _check_revenue(revenue)
+    revenue = check_series(revenue, "revenue")
     if len(shares) != len(tiers):
         raise ValueError(f"got {len(shares)} shares for {len(tiers)} tiers {tiers}")
     if not np.isclose(sum(shares), 1.0) or min(shares) < 0:
@@ -150,7 +147,7 @@ def tiers_by_threshold(revenue: pd.Series, thresholds: tuple[float, ...] = PYRAM
     >>> tiers_by_threshold(pd.Series([60_000, 58_900, 5_000, 10])).tolist()
     ['vip', 'key', 'mid', 'small']
     """
-    revenue = _check_revenue(revenue)
+    revenue = check_series(revenue, "revenue")
     t = np.asarray(thresholds, dtype=float)
     if len(t) != len(tiers) - 1:
         raise ValueError(f"need {len(tiers) - 1} thresholds for tiers {tiers}, got {len(t)}")
@@ -201,9 +198,8 @@ def tier_table(revenue: pd.Series, tier: pd.Series) -> pd.DataFrame:
     >>> t[["customers", "revenue", "share_revenue"]].round(3).to_dict("list")
     {'customers': [1, 1, 1, 1], 'revenue': [100000, 30000, 9000, 1000], 'share_revenue': [0.714, 0.214, 0.064, 0.007]}
     """
-    revenue = _check_revenue(revenue)
-    if not tier.index.equals(revenue.index):
-        raise ValueError("tier and revenue must have the same index (one row per customer)")
+    revenue = check_series(revenue, "revenue")
+    check_aligned(tier, revenue, "tier", "revenue")
     grouped = revenue.groupby(tier, observed=False)
     table = pd.DataFrame({
         "customers": grouped.size(),
@@ -248,8 +244,8 @@ def top_share(revenue: pd.Series, fraction: float) -> float:
     >>> top_share(pd.Series([80, 5, 5, 5, 5]), 0.2)
     0.8
     """
-    revenue = _check_revenue(revenue)
-    fraction = check_fraction(fraction, "fraction")
+    revenue = check_series(revenue, "revenue")
+    fraction = check_probability(fraction, "fraction")
     total = revenue.sum()
     if total == 0:
         raise ValueError("total revenue is 0: shares are undefined")
@@ -292,7 +288,7 @@ def pareto_fraction(revenue: pd.Series, target: float = PYRAMID.pareto_target) -
     0.2
     """
     revenue = check_series(revenue, "revenue")
-    target = check_fraction(target, "target")
+    target = check_probability(target, "target")
     total = revenue.sum()
     if total == 0:
         raise ValueError("total revenue is 0: shares are undefined")
@@ -410,7 +406,7 @@ def abc_classes(revenue: pd.Series, cutoffs: tuple[float, float] = PYRAMID.abc_c
     ['A', 'A', 'B', 'C', 'C']
     """
     revenue = check_series(revenue, "revenue")
-    a, b = (check_fraction(c, "cutoff") for c in cutoffs)
+    a, b = (check_probability(c, "cutoff") for c in cutoffs)
     if a > b:
         raise ValueError(f"cutoffs must be increasing, got {cutoffs}")
     total = revenue.sum()
@@ -524,7 +520,7 @@ def customer_layers(customers: pd.DataFrame, orders: pd.DataFrame,
     check_frame(customers, "customers", ["customer_id"])
     check_frame(orders, "orders", ["customer_id", "order_date"], allow_empty=True,
                 dates=["order_date"])
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    start, end = check_date(start, "start"), check_date(end, "end")
     if start > end:
         raise ValueError(f"start {start.date()} is after end {end.date()}")
     ids = pd.Index(customers["customer_id"])
@@ -728,7 +724,7 @@ def fit_thresholds(revenue: pd.Series, ranks: tuple[float, ...] = PYRAMID.fit_ra
     >>> [int((r > t).sum()) for t in fit_thresholds(r)]
     [2, 10, 40]
     """
-    revenue = _check_revenue(revenue)
+    revenue = check_series(revenue, "revenue")
     s = np.asarray(ranks, dtype=float)
     if s.ndim != 1 or len(s) == 0 or s.min() < 0 or s.max() > 1 or np.any(np.diff(s) <= 0):
         raise ValueError(f"ranks must be increasing fractions between 0 and 1, got {ranks}")
@@ -860,6 +856,8 @@ def pyramid_cutoffs(crm, as_of=None, ranks: tuple[float, ...] = PYRAMID.fit_rank
     >>> thresholds_for(usd)
     (2000.0, 500.0, 100.0)
     """
+    if as_of is not None:
+        check_date(as_of, "as_of")
     code = _currency_of(crm)
     given = _user_policy(crm, "pyramid", "thresholds")
     if given is not None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_fraction, check_series
+from custlib._validate import check_date, check_probability, check_series
 from custlib.policy import SEGMENTATION
 
 __all__ = ["value_tiers", "management_roles", "relationship_classes", "segment_profile"]
@@ -90,7 +90,7 @@ def value_tiers(profit: pd.Series, shares: tuple[float, float] = SEGMENTATION.va
     """
     profit = check_series(profit, "profit", nonnegative=False)
     for s in shares:
-        check_fraction(s, "value share")
+        check_probability(s, "value share")
     if sum(shares) > 1:
         raise ValueError(f"platinum and gold shares add up to more than 1: {shares}")
     positive = profit.to_numpy(dtype=float) > 0
@@ -154,7 +154,7 @@ def management_roles(revenue: pd.Series, headroom: pd.Series, n_orders: pd.Serie
     revenue = check_series(revenue, "revenue")
     headroom = check_series(headroom.reindex(revenue.index).fillna(0), "headroom")
     n_orders = check_series(n_orders.reindex(revenue.index).fillna(0), "n_orders")
-    key_share = check_fraction(key_share, "key_share")
+    key_share = check_probability(key_share, "key_share")
     key = _top(revenue, key_share)
     temporary = n_orders.to_numpy() <= 1
     potential = headroom.to_numpy() >= potential_headroom
@@ -213,8 +213,8 @@ def relationship_classes(first_order: pd.Series, last_order: pd.Series, revenue:
     >>> relationship_classes(first, last, rev, "2025-12-31", big_share=0.25).astype(str).tolist()
     ['old', 'new', 'potential', 'small']
     """
-    as_of = pd.Timestamp(as_of)
-    check_fraction(big_share, "big_share")
+    as_of = check_date(as_of, "as_of")
+    check_probability(big_share, "big_share")
     idx = first_order.index
     first = first_order.to_numpy(dtype="datetime64[ns]")
     last = last_order.reindex(idx).to_numpy(dtype="datetime64[ns]")

@@ -50,7 +50,7 @@ from pathlib import Path
 import pandas as pd
 
 from custlib import period
-from custlib._validate import check_frame
+from custlib._validate import check_choice, check_date, check_frame, check_scalar
 
 __all__ = ["customer_summary", "SUMMARY_SQL", "SUMMARY_COLUMNS", "DUCKDB_ROWS"]
 
@@ -242,8 +242,8 @@ def customer_summary(orders, as_of=None, *, months: int = 12, engine: str = "aut
     >>> customer_summary(o, "2025-12-31")[["revenue_12m", "revenue_prev_12m"]].to_dict("index")
     {'A': {'revenue_12m': 10.5, 'revenue_prev_12m': 0.0}, 'B': {'revenue_12m': 0.0, 'revenue_prev_12m': 4.0}}
     """
-    if engine not in ("auto", "pandas", "duckdb"):
-        raise ValueError(f"engine must be 'auto', 'pandas' or 'duckdb'; found {engine!r}")
+    check_choice(engine, "engine", ("auto", "pandas", "duckdb"))
+    check_scalar(months, "months", low=1, integral=True)
     frame = isinstance(orders, pd.DataFrame)
     if frame:
         check_frame(orders, "orders", ["customer_id", "order_date", "amount"],
@@ -257,7 +257,7 @@ def customer_summary(orders, as_of=None, *, months: int = 12, engine: str = "aut
         engine = "duckdb"
     else:
         raise TypeError(f"orders must be a DataFrame or a path; found {type(orders).__name__}")
-    when = pd.Timestamp(as_of).normalize() if as_of is not None else None
+    when = check_date(as_of, "as_of").normalize() if as_of is not None else None
     if frame:
         when = when if when is not None else orders["order_date"].max().normalize()
         if not (orders["order_date"] <= when).any():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib._validate import check_frame
+from custlib._validate import check_date, check_frame, check_scalar
 from custlib.policy import VALUE
 
 __all__ = ["LIFETIME_COMPONENTS", "lifetime_profit", "profit_from_orders", "clv_perpetual",
@@ -139,13 +139,16 @@ def _plain(x):
     return float(x) if x.ndim == 0 else x
 
 
-def _check_rates(retention, discount_rate):
+def _rates(retention, discount_rate):
+    """Retention in [0, 1) and discount rate > -1, numbers or arrays (checked element-wise)."""
     r = np.asarray(retention, dtype=float)
     d = np.asarray(discount_rate, dtype=float)
-    if np.any((r < 0) | (r >= 1)):
-        raise ValueError(f"retention must be in [0, 1), got {retention}")
-    if np.any(d <= -1):
-        raise ValueError(f"discount_rate must be > -1, got {discount_rate}")
+    bad = (r < 0) | (r >= 1)
+    if np.any(bad):  # the first offending value, with the message of check_scalar
+        check_scalar(float(r[bad].flat[0]), "retention", low=0, high=1, include_high=False)
+    bad = d <= -1
+    if np.any(bad):
+        check_scalar(float(d[bad].flat[0]), "discount_rate", low=-1, include_low=False)
     return r, d
 
 
@@ -182,7 +185,7 @@ def clv_perpetual(margin, retention=VALUE.retention, discount_rate=VALUE.discoun
     >>> clv_perpetual([1_000, 2_000], 0.5, 0.0).tolist()
     [1000.0, 2000.0]
     """
-    r, d = _check_rates(retention, discount_rate)
+    r, d = _rates(retention, discount_rate)
     return _plain(np.asarray(margin, dtype=float) * r / (1 + d - r))
 
 
@@ -222,9 +225,8 @@ def clv_finite(margin, retention=VALUE.retention, discount_rate=VALUE.discount_r
     >>> round(clv_finite(1_000, 0.8, 0.1, 200), 2)  # close to clv_perpetual
     2666.67
     """
-    r, d = _check_rates(retention, discount_rate)
-    if int(years) != years or years < 0:
-        raise ValueError(f"years must be a whole number >= 0, got {years}")
+    r, d = _rates(retention, discount_rate)
+    check_scalar(years, "years", low=0, integral=True)
     q = r / (1 + d)
     return _plain(np.asarray(margin, dtype=float) * q * (1 - q ** int(years)) / (1 - q))
 
@@ -264,7 +266,7 @@ def retention_uplift_effect(retention, uplift=VALUE.retention_uplift,
     >>> retention_uplift_effect([0.5, 0.9]).round(2).tolist()
     [0.2, 0.41]
     """
-    r, d = _check_rates(retention, discount_rate)
+    r, d = _rates(retention, discount_rate)
     if np.any(r + uplift >= 1):
         raise ValueError("retention + uplift must stay below 1")
     return _plain(clv_perpetual(1.0, r + uplift, d) / clv_perpetual(1.0, r, d) - 1)
@@ -349,7 +351,7 @@ def rfm_summary(orders: pd.DataFrame, as_of=None) -> pd.DataFrame:
     """
     check_frame(orders, "orders", ["customer_id", "order_date", "amount"], dates=["order_date"],
                 numeric=["amount"])
-    as_of = pd.Timestamp(as_of) if as_of is not None else orders["order_date"].max()
+    as_of = check_date(as_of, "as_of") if as_of is not None else orders["order_date"].max()
     # No Python loop and a single sort: customers are integer codes, per-customer
     # numbers are scatter reductions (np.minimum.at, np.bincount), and the distinct
     # purchase days are the distinct values of one sorted integer key (customer, day).
@@ -434,8 +436,7 @@ def rfm_scores(summary: pd.DataFrame, bins: int = VALUE.rfm_bins) -> pd.DataFram
     {'R': [3, 2, 1], 'F': [3, 1, 2], 'M': [3, 1, 2], 'RFM': ['333', '211', '122']}
     """
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
-    if int(bins) != bins or bins < 2:
-        raise ValueError(f"bins must be a whole number >= 2, got {bins}")
+    check_scalar(bins, "bins", low=2, integral=True)
 
     def score(x: pd.Series, high_is_good: bool) -> pd.Series:
         pct = x.rank(pct=True, method="average", ascending=high_is_good)

@@ -322,7 +322,7 @@ def test_synthetic_time_in_stage_and_activity(opportunities):
     (lambda: rule_of_thirds(30, thirds=(0.5, 0.5, 0.5)), ValueError, "summing to 1"),
     (lambda: weighted_forecast(pd.DataFrame({"stage": ["won"], "expected_value": [1],
                                              "probability": [50.0]})), ValueError,
-     "between 0 and 1"),
+     "between 0.0 and 1.0"),
     (lambda: pipeline_coverage(100, 0), ValueError, "> 0"),
     (lambda: win_rate(pd.DataFrame({"stage": ["won"]}), reached="closing"), ValueError,
      "reached must be one of"),

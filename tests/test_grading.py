@@ -305,7 +305,7 @@ def test_rep_workload_on_graded_synthetic_pipeline(opportunities):
     (lambda: grade_by_time_to_close(dates("2026-01-01"), AS_OF, close_months=(6, 3, 12)),
      ValueError, "increasing"),
     (lambda: grade_by_probability(pd.Series([75.0]), dates("2026-01-01"), AS_OF), ValueError,
-     "between 0 and 1"),
+     "between 0.0 and 1.0"),
     (lambda: grade_by_probability(pd.Series([-0.1]), dates("2026-01-01"), AS_OF), ValueError,
      "negative"),
     (lambda: grade_by_probability(pd.Series([0.5, None]), dates("2026-01-01", None), AS_OF),

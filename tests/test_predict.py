@@ -356,9 +356,9 @@ def test_invalid_params_and_options():
             "monetary_value 0, e.g. at [1]")):
         gamma_gamma_expected_spend(CDNOW_GG, [0, 2], [0.0, 0.0])
     with pytest.raises(ValueError, match=re.escape(
-            "freq must be one of ['D', 'H', 'M', 'W'] (the time unit of T); found 'Y'")):
+            "freq must be one of ['D', 'H', 'M', 'W'] (the time unit of T), got 'Y'")):
         predicted_clv(CDNOW, CDNOW_GG, 1, 1, 2, 10.0, freq="Y")
-    with pytest.raises(ValueError, match=re.escape("months must be a whole number >= 1; found 0")):
+    with pytest.raises(ValueError, match=re.escape("months must be a whole number >= 1, got 0")):
         predicted_clv(CDNOW, CDNOW_GG, 1, 1, 2, 10.0, months=0)
     with pytest.raises(ValueError, match=re.escape("t must be finite and >= 0 (time units ahead); "
                                                    "found -1")):
