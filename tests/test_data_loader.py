@@ -86,19 +86,23 @@ def test_missing_core_column(tmp_path):
 def test_optional_columns_may_be_absent_and_blanks_stay_blank(tmp_path):
     write(tmp_path, "orders.csv", "customer_id,order_date,amount,cost\nC1,2024-03-05,900,\n"
           "C1,2024-04-01,50,20\n")
-    o = load(tmp_path, as_of=AS_OF).orders
+    crm = load(tmp_path, as_of=AS_OF)
+    o = crm.orders
     assert o.columns.tolist()[:4] == ["order_id", "customer_id", "order_date", "product_line"]
     assert o["amount"].tolist() == [900, 50] and o["cost"].isna().tolist() == [True, False]
     assert o["is_upgrade"].dtype == "boolean" and o["order_id"].notna().all()  # numbered rows
-    assert set(o.attrs["absent_columns"]) == {"product_line", "seats", "buyer_kind", "is_upgrade"}
+    # a column the export lacks is there, empty; has() says it holds nothing
+    assert {c for c in o.columns if not crm.has("orders", c)} == {
+        "product_line", "seats", "buyer_kind", "is_upgrade"}
 
 
 def test_customers_with_a_blank_province_keep_everyone_elses(tmp_path):
     write(tmp_path, "orders.csv", "customer_id,order_date,amount\nC1,2024-03-05,900\nC2,2024-03-05,9\n")
     write(tmp_path, "customers.csv", "customer_id,province\nC1,Jiangsu\nC2,\n")
-    c = load(tmp_path, as_of=AS_OF).customers
+    crm = load(tmp_path, as_of=AS_OF)
+    c = crm.customers
     assert c["province"].tolist()[0] == "Jiangsu" and pd.isna(c["province"].iloc[1])
-    assert "province" not in c.attrs.get("absent_columns", [])
+    assert crm.has("customers", "province") and not crm.has("customers", "org_type")
 
 
 def test_dates_day_first_are_inferred_and_ambiguous_ones_refused(tmp_path):
@@ -259,3 +263,20 @@ def test_round_trip_keeps_every_cent(tmp_path_factory, rows):
     assert o["cost"].tolist() == [r[2] for r in rows]
     assert [t.date() for t in o["order_date"]] == [r[3] for r in rows]
     assert o["is_upgrade"].tolist() == [r[4] for r in rows]
+
+
+def test_has_answers_for_an_imported_folder_without_reading_its_tables(tmp_path):
+    # the same answers as for the loaded tables, and a deferred table stays unread
+    from custlib.io import import_data
+
+    (tmp_path / "in").mkdir()
+    write(tmp_path / "in", "orders.csv", "customer_id,order_date,amount,cost\n"
+          "C1,2024-03-05,900,\nC2,2024-04-01,50,20\n")
+    write(tmp_path / "in", "customers.csv", "customer_id,province\nC1,Jiangsu\nC2,\n")
+    import_data(tmp_path / "in", tmp_path / "out", as_of=AS_OF)
+    folder, direct = load(tmp_path / "out"), load(tmp_path / "in", as_of=AS_OF)
+    for table, column in [("orders", "cost"), ("orders", "seats"), ("customers", "province"),
+                          ("customers", "org_type"), ("customers", None), ("reps", None),
+                          ("opportunities", "stage")]:
+        assert folder.has(table, column) == direct.has(table, column), (table, column)
+    assert "customers" in object.__getattribute__(folder, "_deferred")   # still unread

@@ -179,8 +179,8 @@ def lesson_reads(path: Path) -> list[str]:
 def unmet_requirements(crm, requires: list[str]) -> list[str]:
     """Why ``crm`` cannot run a lesson needing ``requires`` (empty list: it can).
 
-    A column counts as present when the table has it with at least one value (the
-    test of :func:`custlib.course.sections.missing`, which a lesson's sections use).
+    A column counts as present when the table has it with at least one value
+    (:meth:`custlib.io.CRMData.has`, the test a lesson's sections use too).
 
     Parameters
     ----------
@@ -208,7 +208,7 @@ def unmet_requirements(crm, requires: list[str]) -> list[str]:
             if table == "months":
                 why = f"needs orders in both halves of the {column} months up to the analysis date"
             else:
-                why = (f"needs the {table} table" if getattr(crm, table, None) is None
+                why = (f"needs the {table} table" if not crm.has(table)
                        else f"needs column {column} of {table}")
             if why not in reasons:
                 reasons.append(why)

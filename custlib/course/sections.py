@@ -57,11 +57,6 @@ SKIPPED: list[dict] = []
 CONTRACT = "see the input contract (README)"
 
 
-def _has_values(df: pd.DataFrame, column: str) -> bool:
-    return (column in df.columns and column not in df.attrs.get("absent_columns", ())
-            and bool(df[column].notna().any()))
-
-
 def missing(crm, requires) -> list[tuple[str, str | None]]:
     """What of ``requires`` the data lacks: ``(table, column)`` pairs, column None for a
     missing table.
@@ -91,9 +86,8 @@ def missing(crm, requires) -> list[tuple[str, str | None]]:
                 out.append(("months", str(months)))
             continue
         table, _, column = str(req).partition(".")
-        df = getattr(crm, table, None)
         lack = (table, column or None)
-        if (df is None or (column and not _has_values(df, column))) and lack not in out:
+        if not crm.has(table, column or None) and lack not in out:
             out.append(lack)
     return out
 

@@ -139,8 +139,8 @@ def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
     the user's own for an open vocabulary); whole numbers ``int64`` (``Int64`` with
     blanks); amounts and other real numbers ``float64`` (cents kept); dates
     ``datetime64[s]``; booleans ``bool`` (``boolean`` with blanks). Blank values stay
-    NA. Schema columns the data lacks are added empty and listed in
-    ``df.attrs["absent_columns"]``; other columns are not kept.
+    NA. Schema columns the data lacks are added empty (all NA: :meth:`CRMData.has` says
+    whether a column holds anything); other columns are not kept.
     """
     spec = schema.TABLES[name]
     # categories are built from Arrow's dictionary encoding (no Python object per row),
@@ -152,8 +152,6 @@ def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
                         date_as_object=False)
     df = df[[c for c in df.columns if not c.startswith("__")]]
     n = table.num_rows
-    present = set(df.columns) | set(coded)
-    absent = [c.name for c in spec.columns if c.name not in present]
     out = {}
     for c in spec.columns:
         if c.name in coded:
@@ -174,10 +172,13 @@ def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
         elif c.dtype == "bool":
             col = col.astype("boolean") if col.isna().any() else col.astype(bool)
         out[c.name] = col
-    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
-    if absent:
-        frame.attrs["absent_columns"] = absent
-    return frame
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def has_values(df: pd.DataFrame | None, column: str) -> bool:
+    """True when ``df`` has ``column`` with at least one value (a column the export
+    lacks is all NA, see :func:`to_pandas`)."""
+    return df is not None and column in df.columns and bool(df[column].notna().any())
 
 
 def read_table(name: str, path: str | os.PathLike | None = None, *, mapping=None,
@@ -243,6 +244,30 @@ class CRMData:
         deferred = object.__getattribute__(self, "_deferred")
         return [t for t in schema.TABLE_ORDER
                 if t in deferred or object.__getattribute__(self, t) is not None]
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        """Whether the data holds ``table`` and, when given, a ``column`` of it with at
+        least one value: the one answer to "can this section, sheet or lesson run".
+
+        A table not read yet is not read for it: only that column is.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> crm = CRMData(path=None, orders=pd.DataFrame({"amount": [1.0], "cost": [None]}))
+        >>> crm.has("orders"), crm.has("orders", "amount"), crm.has("orders", "cost")
+        (True, True, False)
+        >>> crm.has("customers"), crm.has("customers", "province")
+        (False, False)
+        """
+        deferred = object.__getattribute__(self, "_deferred")
+        reader = deferred.get(table)
+        if reader is not None:
+            return column is None or reader.has(column)
+        frame = getattr(self, table, None)
+        if frame is None:
+            return False
+        return column is None or has_values(frame, column)
 
     def rows(self, table: str) -> int:
         """How many rows ``table`` has (0 when absent), without reading a table not read
@@ -397,6 +422,13 @@ class _ParquetTable:
         if self.cut is None or column is None:
             return pq.ParquetFile(self.file).metadata.num_rows
         return self._filtered(pq.read_table(self.file, columns=[column])).num_rows
+
+    def has(self, column: str) -> bool:
+        if column not in pq.ParquetFile(self.file).schema_arrow.names:
+            return False
+        t = self._filtered(pq.read_table(self.file, columns=list({column, *(
+            [self.CUT[self.name]] if self.name in self.CUT else [])})))
+        return t.column(column).null_count < t.num_rows
 
     def last_date(self, column: str):
         t = self._filtered(pq.read_table(self.file, columns=list({column, *(

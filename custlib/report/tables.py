@@ -9,6 +9,7 @@ import pandas as pd
 
 from custlib import period
 from custlib.io import CRMData
+from custlib.io.crmdata import has_values
 from custlib.policy import WORKBOOK
 from custlib.pyramid import (abc_classes, customer_layers, layer_counts, pareto_fraction,
                              pyramid_cutoffs, tier_table, tiers_by_threshold, top_share)
@@ -61,6 +62,7 @@ def as_of_date(crm: CRMData) -> pd.Timestamp:
     >>> import pathlib
     >>> import pandas as pd
     >>> from custlib.io import CRMData
+from custlib.io.crmdata import has_values
     >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
     ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
     ...                   "amount": [80_000, 12_000, 3_000]})
@@ -125,6 +127,7 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     >>> import pathlib
     >>> import pandas as pd
     >>> from custlib.io import CRMData
+from custlib.io.crmdata import has_values
     >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
     ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
     ...                   "amount": [80_000, 12_000, 3_000]})
@@ -260,9 +263,8 @@ def early_warning(crm: CRMData, as_of=None) -> pd.DataFrame | None:
 
 
 def _has(df: pd.DataFrame, *columns: str) -> bool:
-    """True when every column is present with at least one value."""
-    absent = set(df.attrs.get("absent_columns", ()))
-    return all(c in df.columns and c not in absent and df[c].notna().any() for c in columns)
+    """True when every column is present with at least one value (as :meth:`CRMData.has`)."""
+    return all(has_values(df, c) for c in columns)
 
 
 def _pareto_table(revenue: pd.Series) -> pd.DataFrame:
