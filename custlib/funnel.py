@@ -40,6 +40,7 @@ import pandas as pd
 
 from custlib._validate import (check_choice, check_date, check_flag, check_frame,
                                check_probability, check_scalar, check_series)
+from custlib import labels
 from custlib.policy import FUNNEL
 from custlib.schema import OPEN_STAGES, STAGE_DATE_COLUMNS, STAGES
 
@@ -52,15 +53,7 @@ __all__ = ["FUNNEL_STAGES", "STAGE_LABELS_ZH", "stage_reached", "funnel_counts",
 #: The funnel: the open categories in order, then won.
 FUNNEL_STAGES = OPEN_STAGES + ("won",)
 #: Chinese names of the stages (digest §12).
-STAGE_LABELS_ZH = {
-    "opportunity": "销售机会",
-    "first_appointment": "首次会晤对象",
-    "prospect_1": "有效潜在客户一",
-    "prospect_2": "有效潜在客户二",
-    "prospect_3": "有效潜在客户三",
-    "won": "成交",
-    "lost": "丢单",
-}
+STAGE_LABELS_ZH = labels.FUNNEL_STAGES
 _FUNNEL_DATES = [STAGE_DATE_COLUMNS[s] for s in FUNNEL_STAGES]
 _ALL_DATES = [STAGE_DATE_COLUMNS[s] for s in STAGES]
 _EPOCH = pd.Timestamp("1970-01-01")
@@ -758,8 +751,8 @@ def sales_velocity(n_opportunities, avg_value, win_rate, cycle_days):
 
 # --- pipeline shape, prospect category, priorities -------------------------------------
 
-_DIAGNOSES = ("healthy", "empty front", "middle pile-up")
-_DIAGNOSES_ZH = ("健康", "前端空缺", "中段堆积")
+_DIAGNOSES = tuple(labels.DIAGNOSES)
+_DIAGNOSES_ZH = tuple(labels.DIAGNOSES.values())
 
 
 def pipeline_shape(opportunities: pd.DataFrame, *, by: str = "rep_id",

@@ -47,7 +47,8 @@ import pandas as pd
 from custlib._validate import (check_aligned, check_choice, check_date, check_date_series,
                                check_flag, check_frame, check_probability, check_scalar,
                                check_series)
-from custlib.policy import GRADING
+from custlib import labels
+from custlib.policy import DAYS_PER_YEAR, GRADING
 from custlib.schema import IMPORTANCE
 
 __all__ = ["GRADES", "WEEKS_PER_MONTH", "grade_by_time_to_close", "grade_characteristics",
@@ -58,8 +59,8 @@ __all__ = ["GRADES", "WEEKS_PER_MONTH", "grade_by_time_to_close", "grade_charact
 GRADES = ("A", "B", "C", "D")
 #: Average weeks in a calendar month (365.25 days / 12 / 7 ≈ 4.348), to turn a
 #: weekly cadence into a monthly one.
-WEEKS_PER_MONTH = 365.25 / 12 / 7
-_IMPORTANCE_ZH = {"important": "重要用户", "general": "一般用户"}
+WEEKS_PER_MONTH = DAYS_PER_YEAR / 12 / 7
+_IMPORTANCE_ZH = labels.IMPORTANCE
 
 
 # --- boundary helpers -------------------------------------------------------------------

@@ -35,7 +35,7 @@ import pandas as pd
 
 from custlib._pandas import isin
 from custlib._validate import check_date, check_frame, check_probability, check_series
-from custlib.policy import KEY_ACCOUNT
+from custlib.policy import DAYS_PER_YEAR, KEY_ACCOUNT
 
 __all__ = ["criteria_frame", "score", "matrix", "quadrant_strategies", "is_key_account",
            "KEY_ACCOUNT_TESTS", "decision_structure", "role_coverage"]
@@ -112,7 +112,7 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
         "headroom": (c["estimators"] - c["seats_owned"]).clip(lower=0).astype(float),
         "important": (c["importance"].astype(str) == "important").astype(float),
         "our_seat_share": (c["seats_owned"] / seats.where(seats > 0)).fillna(0.0),
-        "tenure": ((as_of - c["first_purchase_date"]).dt.days / 365.25).astype(float),
+        "tenure": ((as_of - c["first_purchase_date"]).dt.days / DAYS_PER_YEAR).astype(float),
     })
     if activities is not None:
         a = activities[(activities["activity_date"] > start) & (activities["activity_date"] <= as_of)

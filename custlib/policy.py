@@ -13,11 +13,21 @@ Examples
 (0.01, 0.04, 0.15, 0.8)
 >>> PYRAMID.thresholds
 (58900, 19000, 4820)
+
+A number that follows from another is computed from it, never copied:
+
+>>> GRADING.important_revenue == PYRAMID.thresholds[1], WORKBOOK.days_per_month
+(True, 30.44)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from custlib import labels
+
+#: Days in the calendar's average year: tenures in years, monthly rates.
+DAYS_PER_YEAR = 365.25
 
 __all__ = [
     "PyramidPolicy", "PYRAMID",
@@ -28,6 +38,7 @@ __all__ = [
     "GradingPolicy", "GRADING",
     "FunnelPolicy", "FUNNEL",
     "WorkbookPolicy", "WORKBOOK",
+    "DAYS_PER_YEAR",
 ]
 
 
@@ -62,15 +73,15 @@ class PyramidPolicy:
         (不积极的客户, bought before), prospects (潜在客户), suspects (需置疑的客户).
     """
 
-    tiers: tuple[str, ...] = ("vip", "key", "mid", "small")
-    tiers_zh: tuple[str, ...] = ("VIP客户", "大客户", "中级客户", "小客户")
+    tiers: tuple[str, ...] = tuple(labels.PYRAMID_TIERS)
+    tiers_zh: tuple[str, ...] = tuple(labels.PYRAMID_TIERS.values())
     shares: tuple[float, ...] = (0.01, 0.04, 0.15, 0.80)
     thresholds: tuple[int, ...] = (58_900, 19_000, 4_820)
     fit_ranks: tuple[float, ...] = (0.01, 0.05, 0.20)
     pareto_target: float = 0.80
     abc_cutoffs: tuple[float, float] = (0.80, 0.95)
-    layers: tuple[str, ...] = ("customer", "inactive", "prospect", "suspect")
-    layers_zh: tuple[str, ...] = ("客户", "不积极的客户", "潜在客户", "需置疑的客户")
+    layers: tuple[str, ...] = tuple(labels.LAYERS)
+    layers_zh: tuple[str, ...] = tuple(labels.LAYERS.values())
 
 
 #: The pyramid of the digest's §7 case.
@@ -165,21 +176,22 @@ class SegmentationPolicy:
         Relationship classes: potential (潜在), new (新客户), old (老客户), big (大客户),
         small (小客户).
     new_days : int
-        A buyer whose first order is at most this many days old is new.
+        A buyer whose first order is at most this many days old is new: the
+        lifecycle's acquisition window, ``LIFECYCLE.new_days``.
     big_share : float
         Top share of established buyers, by revenue, that are big.
     """
 
-    value_tiers: tuple[str, ...] = ("platinum", "gold", "iron", "lead")
-    value_tiers_zh: tuple[str, ...] = ("铂金", "黄金", "钢铁", "重铅")
+    value_tiers: tuple[str, ...] = tuple(labels.VALUE_TIERS)
+    value_tiers_zh: tuple[str, ...] = tuple(labels.VALUE_TIERS.values())
     value_shares: tuple[float, float] = (0.05, 0.15)
-    roles: tuple[str, ...] = ("key", "potential", "regular", "temporary")
-    roles_zh: tuple[str, ...] = ("关键客户", "潜力客户", "常规客户", "临时客户")
+    roles: tuple[str, ...] = tuple(labels.ROLES)
+    roles_zh: tuple[str, ...] = tuple(labels.ROLES.values())
     key_share: float = 0.05
     potential_headroom: int = 5
-    relationships: tuple[str, ...] = ("potential", "new", "old", "big", "small")
-    relationships_zh: tuple[str, ...] = ("潜在客户", "新客户", "老客户", "大客户", "小客户")
-    new_days: int = 365
+    relationships: tuple[str, ...] = tuple(labels.RELATIONSHIPS)
+    relationships_zh: tuple[str, ...] = tuple(labels.RELATIONSHIPS.values())
+    new_days: int = LIFECYCLE.new_days
     big_share: float = 0.20
 
 
@@ -212,8 +224,8 @@ class KeyAccountPolicy:
     advantage: tuple[tuple[str, float], ...] = (
         ("our_seat_share", 0.50), ("visits", 0.30), ("tenure", 0.20))
     cutoff: float = 0.5
-    quadrants: tuple[str, ...] = ("key", "key_development", "maintenance", "opportunistic")
-    quadrants_zh: tuple[str, ...] = ("关键客户", "关键发展客户", "维持客户", "机会主义客户")
+    quadrants: tuple[str, ...] = tuple(labels.QUADRANTS)
+    quadrants_zh: tuple[str, ...] = tuple(labels.QUADRANTS.values())
 
 
 KEY_ACCOUNT = KeyAccountPolicy()
@@ -246,11 +258,13 @@ class GradingPolicy:
         potential (purchase headroom of at least ``important_headroom`` seats) or
         shows ability to pay (yearly revenue of at least ``important_revenue`` CNY,
         the key-customer threshold of the §7 pyramid); otherwise general (一般用户).
-        ``important_revenue`` is the bundled data's; for other data it follows the
-        pyramid's key cut-off, :func:`custlib.grading.important_revenue_for`.
+        ``important_revenue`` is ``PYRAMID.thresholds[1]`` (the bundled data's); for
+        other data it follows the data's key cut-off,
+        :func:`custlib.grading.important_revenue_for`.
     potential_headroom, penetration : int, float
         Market-space axes (市场空间分类): high potential when purchase headroom is at
-        least ``potential_headroom`` seats; low penetration when our seats are below
+        least ``potential_headroom`` seats (``SEGMENTATION.potential_headroom``, the
+        same headroom that makes a customer potential); low penetration when our seats are below
         ``penetration`` of the estimators. A = high potential & low penetration,
         B = high & high, C = low & low, D = low & high (reading).
     """
@@ -264,8 +278,8 @@ class GradingPolicy:
     important_contacts_per_week: float = 1.0
     important_estimators: int = 40
     important_headroom: int = 20
-    important_revenue: float = 19_000
-    potential_headroom: int = 5
+    important_revenue: float = PYRAMID.thresholds[1]
+    potential_headroom: int = SEGMENTATION.potential_headroom
     penetration: float = 0.5
 
 
@@ -327,13 +341,17 @@ class WorkbookPolicy:
         "Visited in the last three months" and the visit and call frequencies are
         measured over the last ``recent_days`` days.
     days_per_month : float
-        Days in an average month (365.25 / 12, rounded), to turn counts over
-        ``recent_days`` into counts per month.
+        Days in an average month (:data:`DAYS_PER_YEAR` / 12 = 30.44), to turn counts
+        over ``recent_days`` into counts per month.
+    pareto_tops : tuple of float
+        The top shares of customers whose revenue share the Pareto sheet gives (the
+        80/20 reading, digest §7; the 80 % itself is ``PYRAMID.pareto_target``).
     """
 
     revenue_months: int = 12
     recent_days: int = 90
-    days_per_month: float = 30.44
+    days_per_month: float = round(DAYS_PER_YEAR / 12, 2)
+    pareto_tops: tuple[float, ...] = (0.01, 0.05, 0.10, 0.20, 0.50)
 
 
 WORKBOOK = WorkbookPolicy()

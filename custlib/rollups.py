@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custlib import period, schema
+from custlib import labels, period, schema
 from custlib._pandas import isin
 from custlib._validate import check_frame
 from custlib.policy import GRADING, WORKBOOK
@@ -35,12 +35,7 @@ __all__ = ["expected_sales_value", "open_opportunities", "master_table",
            "classification_summary", "purchase_summary", "upgrade_analysis", "ROLLUP_NAMES"]
 
 #: Sheet names of the roll-ups, English and Chinese (digest §11).
-ROLLUP_NAMES = {
-    "classification_summary": "客户分类汇总表",
-    "organisation_purchases": "单位购买汇总表",
-    "individual_purchases": "个人购买汇总表",
-    "upgrade_analysis": "用户升级分析表",
-}
+ROLLUP_NAMES = labels.ROLLUPS
 
 
 def expected_sales_value(opportunities: pd.DataFrame) -> pd.Series:

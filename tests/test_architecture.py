@@ -19,8 +19,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "custlib"
 #: layer of every module, bottom (0) to top; a wing (a sub-package such as ``io``) is in
 #: one layer with all its modules. A module not listed fails the test.
 LAYERS = {
-    "vocabulary": ["schema", "policy", "money", "period", "_validate", "_pandas", "_share",
-                   "_outdir"],
+    "vocabulary": ["schema", "labels", "policy", "money", "period", "_validate", "_pandas",
+                   "_share", "_outdir"],
     "methods": ["value", "pyramid", "lifecycle", "segmentation", "keyaccount", "grading",
                 "funnel", "migration", "predict", "summary", "rollups"],
     "reading": ["io"],

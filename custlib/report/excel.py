@@ -37,7 +37,7 @@ from pathlib import Path, PurePath
 import numpy as np
 import pandas as pd
 
-from custlib import money, period, schema
+from custlib import labels, money, period, schema
 from custlib.io import CRMData
 from custlib.io.normalise import FORMULA_START  # one rule for every CSV written
 from custlib.policy import GRADING, PYRAMID, WORKBOOK
@@ -596,7 +596,7 @@ def cover_table(crm: CRMData, sheets, as_of=None, source=None) -> tuple[pd.DataF
         else int(crm.orders["customer_id"].nunique()), "count",
         "" if customers is not None else "from the orders (no customers table) · 由订单得出")
     for name in [COVER_SHEET, *sheets]:
-        en, zh = SHEET_ABOUT.get(name.split(" · ")[0], ("", ""))
+        en, zh = SHEET_ABOUT.get(labels.sheet_key(name), ("", ""))
         add("sheets · 工作表", name, en, "text", zh)
     policy = "policy · 政策参数"
     decimals = _money_decimals(list(cut.thresholds))

@@ -4,16 +4,15 @@ the early warning), every window :func:`custlib.period.window` up to the analysi
 
 from __future__ import annotations
 
-
 import pandas as pd
 
-from custlib import period
+from custlib import labels, period
 from custlib.io import CRMData
 from custlib.io.crmdata import has_values
-from custlib.policy import WORKBOOK
+from custlib.policy import PYRAMID, WORKBOOK
 from custlib.pyramid import (abc_classes, customer_layers, layer_counts, pareto_fraction,
                              pyramid_cutoffs, tier_table, tiers_by_threshold, top_share)
-from custlib.rollups import (ROLLUP_NAMES, classification_summary, master_table, open_opportunities,
+from custlib.rollups import (classification_summary, master_table, open_opportunities,
                              purchase_summary, upgrade_analysis)
 
 
@@ -31,13 +30,13 @@ PERCENT_COLUMNS = frozenset({"share_customers", "share_revenue", "probability", 
                              "cumulative", "p_alive"})
 
 #: The sheet of the early warning: the call list of :func:`custlib.predict.at_risk`.
-EARLY_WARNING_SHEET = "early warning · 流失预警"
+EARLY_WARNING_SHEET = labels.sheet_name("early warning")
 
 #: The sheet that comes first: what the workbook holds and the numbers it used.
-COVER_SHEET = "about · 说明"
+COVER_SHEET = labels.sheet_name("about")
 
 #: The sheet of the customer pyramid.
-PYRAMID_SHEET = "pyramid · 客户金字塔"
+PYRAMID_SHEET = labels.sheet_name("pyramid")
 
 
 def as_of_date(crm: CRMData) -> pd.Timestamp:
@@ -62,7 +61,6 @@ def as_of_date(crm: CRMData) -> pd.Timestamp:
     >>> import pathlib
     >>> import pandas as pd
     >>> from custlib.io import CRMData
-from custlib.io.crmdata import has_values
     >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
     ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
     ...                   "amount": [80_000, 12_000, 3_000]})
@@ -127,7 +125,6 @@ def workbook_tables(crm: CRMData, as_of=None) -> dict[str, pd.DataFrame]:
     >>> import pathlib
     >>> import pandas as pd
     >>> from custlib.io import CRMData
-from custlib.io.crmdata import has_values
     >>> o = pd.DataFrame({"customer_id": ["A", "B", "C"],
     ...                   "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2024-03-01"]),
     ...                   "amount": [80_000, 12_000, 3_000]})
@@ -140,7 +137,7 @@ from custlib.io.crmdata import has_values
     """
     as_of = period.as_of(crm, as_of)
     revenue = _year_revenue(crm, as_of)[2]
-    sheets: dict[str, pd.DataFrame] = {PYRAMID_SHEET: _pyramid_table(crm, as_of)}
+    sheets: dict[str, pd.DataFrame] = {"pyramid": _pyramid_table(crm, as_of)}   # by key
     warning = early_warning(crm, as_of)
     if crm.customers is not None:  # the master table with what the data knows
         master = master_table(crm.customers, as_of=as_of, orders=crm.orders,
@@ -148,27 +145,24 @@ from custlib.io.crmdata import has_values
                               activities=crm.activities, events=crm.events)
         if warning is not None:   # the model's view of each customer who has bought
             master = master.join(warning.attrs["customers"])
-        sheets["master · 客户分析总表"] = master
+        sheets["master"] = master
         if _has(crm.customers, "org_type", "business_line", "rep_id"):
-            sheets[f"classification · {ROLLUP_NAMES['classification_summary']}"] = \
-                classification_summary(master)
-    sheets["pareto · 二八法则"] = _pareto_table(revenue)
-    sheets["lifecycle · 生命周期"] = _lifecycle_table(crm, as_of)
+            sheets["classification"] = classification_summary(master)
+    sheets["pareto"] = _pareto_table(revenue)
+    sheets["lifecycle"] = _lifecycle_table(crm, as_of)
     if crm.opportunities is not None and "stage" in crm.opportunities:
         funnel = _funnel_table(crm.opportunities)
         if funnel is not None:
-            sheets["funnel · 销售漏斗"] = funnel
+            sheets["funnel"] = funnel
         grades = _grades_table(crm.opportunities, as_of)
         if grades is not None:
-            sheets["grades · 客户分级"] = grades
+            sheets["grades"] = grades
     if crm.opportunities is not None and _has(crm.opportunities, "expected_value", "probability",
                                                "buyer_kind", "expected_close_date"):
         op = open_opportunities(crm.opportunities, as_of)
-        sheets[f"organisation · {ROLLUP_NAMES['organisation_purchases']}"] = \
-            purchase_summary(op, "organisation")
-        sheets[f"individual · {ROLLUP_NAMES['individual_purchases']}"] = \
-            purchase_summary(op, "individual")
-        sheets[f"upgrades · {ROLLUP_NAMES['upgrade_analysis']}"] = upgrade_analysis(op)
+        sheets["organisation"] = purchase_summary(op, "organisation")
+        sheets["individual"] = purchase_summary(op, "individual")
+        sheets["upgrades"] = upgrade_analysis(op)
     if warning is not None:
         calls = warning.copy()
         if crm.customers is not None:   # who to call, and whose customer it is
@@ -176,11 +170,11 @@ from custlib.io.crmdata import has_values
             who = who[[c for c in ("customer_name", "rep_id") if c in who.columns]]
             calls = who.reindex(calls.index).join(calls)
         calls.attrs = {"note": warning.attrs["note"]}
-        sheets[EARLY_WARNING_SHEET] = calls
-    # the §11 roll-ups first, then the analysis tables
-    later = [k for k in sheets if k.split(" · ")[0] in ("pareto", "lifecycle", "early warning",
-                                                         "funnel", "grades")]
-    return {k: sheets[k] for k in [k for k in sheets if k not in later] + later}
+        sheets["early warning"] = calls
+    # the §11 roll-ups first, then the analysis tables; named as in the workbook
+    later = [k for k in sheets if k in ("pareto", "lifecycle", "early warning", "funnel",
+                                        "grades")]
+    return {labels.sheet_name(k): sheets[k] for k in [k for k in sheets if k not in later] + later}
 
 
 def _pyramid_table(crm: CRMData, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -270,9 +264,10 @@ def _has(df: pd.DataFrame, *columns: str) -> bool:
 def _pareto_table(revenue: pd.Series) -> pd.DataFrame:
     """The 80/20 reading of the revenue: top shares, the x giving 80 %, ABC class sizes."""
     rows = [(f"revenue share of the top {f:.0%} of customers", top_share(revenue, f), "fraction")
-            for f in (0.01, 0.05, 0.10, 0.20, 0.50)]
-    rows.append(("share of customers bringing 80 % of revenue", pareto_fraction(revenue, 0.80),
-                 "fraction"))
+            for f in WORKBOOK.pareto_tops]
+    target = PYRAMID.pareto_target
+    rows.append((f"share of customers bringing {target * 100:g} % of revenue",
+                 pareto_fraction(revenue, target), "fraction"))
     for cls, n in abc_classes(revenue).value_counts().sort_index().items():
         rows.append((f"class {cls} customers (ABC)", int(n), "customers"))
     return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
