@@ -30,6 +30,7 @@ import traceback
 from pathlib import Path
 
 from custlib import __version__, schema
+from custlib._extras import MissingExtra, require
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_STATUS = ("exit status: 0 = OK; 1 = the data or the run has errors (validation errors, "
@@ -39,6 +40,7 @@ EXIT_STATUS = ("exit status: 0 = OK; 1 = the data or the run has errors (validat
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
+    require("synth", "custlib generate")
     from custlib.synth import generate
 
     manifest = generate.write_dataset(
@@ -56,6 +58,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    require("course", "custlib run")
     from custlib.course import GAP_WARNING, run_course
 
     _check_input(args.data or os.environ.get("CUSTLIB_DATA") or None, "--data")
@@ -362,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(exc, InputError):
             print(exc.report.text(), file=sys.stderr)
+            return EXIT_ERRORS
+        if isinstance(exc, MissingExtra):
+            print(f"custlib {args.command}: error: {exc}", file=sys.stderr)
             return EXIT_ERRORS
         if args.debug:
             raise

@@ -50,6 +50,7 @@ from pathlib import Path
 import pandas as pd
 
 from custlib import period
+from custlib._extras import _installed, require
 from custlib._validate import check_choice, check_date, check_frame, check_scalar
 
 __all__ = ["customer_summary", "SUMMARY_SQL", "SUMMARY_COLUMNS", "DUCKDB_ROWS"]
@@ -165,6 +166,7 @@ def _relation(orders) -> str:
 
 def _duckdb(orders, as_of: pd.Timestamp | None, months: int, memory_limit: str | None,
             threads: int | None) -> pd.DataFrame:
+    require("scale", "the DuckDB engine of customer_summary")
     import duckdb
 
     con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
@@ -249,7 +251,8 @@ def customer_summary(orders, as_of=None, *, months: int = 12, engine: str = "aut
         check_frame(orders, "orders", ["customer_id", "order_date", "amount"],
                     dates=["order_date"], numeric=["amount"])
         if engine == "auto":
-            engine = "duckdb" if len(orders) > DUCKDB_ROWS else "pandas"
+            # without DuckDB (the scale extra) pandas gives the same table, slower
+            engine = "duckdb" if len(orders) > DUCKDB_ROWS and _installed("duckdb") else "pandas"
     elif isinstance(orders, (str, os.PathLike)):
         if engine == "pandas":
             raise ValueError("engine='pandas' needs the orders as a DataFrame; a file is "

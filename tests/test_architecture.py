@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "custlib"
 #: one layer with all its modules. A module not listed fails the test.
 LAYERS = {
     "vocabulary": ["schema", "labels", "policy", "money", "period", "_validate", "_pandas",
-                   "_share", "_outdir"],
+                   "_extras", "_share", "_outdir"],
     "methods": ["value", "pyramid", "lifecycle", "segmentation", "keyaccount", "grading",
                 "funnel", "migration", "predict", "summary", "rollups"],
     "reading": ["io"],

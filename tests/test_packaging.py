@@ -21,7 +21,31 @@ def _pyproject_requirements() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     reqs = list(meta["dependencies"]) + [r for extra in meta["optional-dependencies"].values()
                                          for r in extra]
-    return {_name(r): r.replace(" ", "") for r in reqs}
+    return {_name(r): r.replace(" ", "") for r in reqs if _name(r) != "custlib"}
+
+
+def _extra(name: str) -> set[str]:
+    """The distributions of one extra, its references to other extras expanded."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]
+    out = set()
+    for r in extras[name]:
+        if _name(r) == "custlib":
+            for other in r[r.index("[") + 1:r.index("]")].split(","):
+                out |= _extra(other.strip())
+        else:
+            out.add(_name(r))
+    return out
+
+
+def test_each_extra_brings_the_modules_that_ask_for_it():
+    # custlib._extras.require names an extra; pyproject.toml must install those modules
+    from custlib._extras import EXTRAS
+
+    for extra, modules in EXTRAS.items():
+        missing = {m.replace("_", "-") for m in modules} - _extra(extra)
+        assert not missing, f"pyproject.toml's [{extra}] extra lacks {sorted(missing)}"
+    assert _extra("all") == set().union(*(_extra(e) for e in EXTRAS)), "[all] is every extra"
 
 
 def _environment_requirements() -> dict[str, str]:

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from custlib._extras import require
 from custlib.course.lessons import DATA_ENV, LessonError, inject_parameters
 
 
@@ -102,6 +103,7 @@ def execute_notebook_node(nb, *, cwd: str | os.PathLike | None = None, env: dict
         A cell raised, ran out of time or the kernel died; the message names the
         notebook and the cell.
     """
+    require("course", "executing a lesson")
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config

@@ -69,6 +69,7 @@ import zlib
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
+from custlib._extras import require
 from custlib.io.files import _cell_text
 
 __all__ = ["SheetError", "read_sheet", "MAX_ROWS", "MAX_COLUMNS", "MAX_CELLS"]
@@ -153,6 +154,7 @@ def read_sheet(file: Path, sheet: str | int | None) -> tuple[str, list[list[str 
         raise SheetError(f"cannot be opened as an Excel workbook ({type(exc).__name__})",
                          _RESAVE) from None
 
+    require("excel", "reading an .xlsx export")
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 

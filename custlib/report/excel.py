@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from custlib import labels, money, period, schema
+from custlib._extras import require
 from custlib.io import CRMData
 from custlib.io.normalise import FORMULA_START  # one rule for every CSV written
 from custlib.policy import GRADING, PYRAMID, WORKBOOK
@@ -748,6 +749,7 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None,
     >>> int(pyramid["customers"].sum()), float(pyramid["revenue"].sum())  # A and B bought
     (2, 92000.0)
     """
+    require("excel", "writing the Excel workbook")
     import xlsxwriter
 
     path = Path(path)
