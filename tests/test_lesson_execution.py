@@ -164,8 +164,8 @@ def test_ctrl_c_prints_one_line_stops_the_kernel_and_writes_nothing(tmp_path):
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A slow lesson"))
     nbformat.write(nb, nbdir / "00_slow.ipynb")
     out = tmp_path / "work" / "out"
-    code = ("import sys; from custlib import cli; from custlib.course import lessons; "
-            f"lessons.NOTEBOOK_DIR = __import__('pathlib').Path({str(nbdir)!r}); "
+    code = ("import sys; from custlib import cli; from custlib.course import catalog; "
+            f"catalog.NOTEBOOK_DIR = __import__('pathlib').Path({str(nbdir)!r}); "
             "sys.exit(cli.main(sys.argv[1:]))")
     # SIGINT as a terminal delivers it: a suite started in the background of a
     # non-interactive shell has it ignored, and children inherit that

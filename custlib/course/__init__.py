@@ -1,6 +1,6 @@
 """The course: lessons executed and published, what-ifs, section guards and exercise checks.
 
-* :mod:`~custlib.course.lessons` — the numbered lessons and what each needs;
+* :mod:`~custlib.course.catalog` — the numbered lessons and what each needs;
 * :mod:`~custlib.course.kernel` — executing one lesson in its own kernel;
 * :mod:`~custlib.course.handouts` — the HTML pages and the index, offline;
 * :mod:`~custlib.course.runner` — :func:`run_course`, everything into one output folder;
@@ -12,7 +12,7 @@
 from custlib.course.handouts import MATHJAX_DIR, copy_mathjax, for_html, lesson_exporter, lesson_nav
 from custlib.course.kernel import (CELL_TIMEOUT, GAP_WARNING, execute_notebook,
                                    execute_notebook_node, lesson_timings, stop_all_kernels)
-from custlib.course.lessons import (DATA_ENV, NOTEBOOK_DIR, PARAMETERS, LessonError,
+from custlib.course.catalog import (DATA_ENV, NOTEBOOK_DIR, PARAMETERS, LessonError,
                                     first_sentence, inject_parameters, lesson_reads,
                                     lesson_requires, lesson_sections, lesson_title, lessons,
                                     unmet_requirements)

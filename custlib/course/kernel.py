@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from custlib._extras import require
-from custlib.course.lessons import DATA_ENV, LessonError, inject_parameters
+from custlib.course.catalog import DATA_ENV, LessonError, inject_parameters
 
 
 #: A lesson's cells run in seconds on the bundled data; a cell still running after

@@ -32,12 +32,12 @@ from pathlib import Path
 
 from custlib._outdir import (OutputLock, apply_umask, build_prefix, check_inputs_outside,
                              check_out, current_umask, remove_stale, swap_in, write_marker)
+from custlib.course.catalog import (LessonError, NOTEBOOK_DIR, lesson_reads, lesson_requires,
+                                    lesson_sections, lesson_title, lessons, unmet_requirements)
 from custlib.course.handouts import (MATHJAX_DIR, _index_html, _save_charts, copy_mathjax, for_html,
                                      lesson_exporter, lesson_nav)
 from custlib.course.kernel import (CELL_TIMEOUT, _remove_stale_kernel_folders, execute_notebook,
                                    lesson_timings, stop_all_kernels)
-from custlib.course.lessons import (LessonError, NOTEBOOK_DIR, lesson_reads, lesson_requires,
-                                    lesson_sections, lesson_title, lessons, unmet_requirements)
 
 
 #: Lessons executed at once by :func:`run_course`: a kernel each, one per core.
