@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custlib.io import parse as _parse
-from custlib.io.normalise import _duplicate_rows
+from custlib.io.rules import _duplicate_rows
 
 plain = st.builds(lambda neg, whole, frac: ("-" if neg else "") + whole + (f".{frac}" if frac else ""),
                   st.booleans(), st.from_regex(r"\d{1,14}", fullmatch=True),

@@ -278,7 +278,7 @@ def test_end_to_end_a_transactions_only_export_through_a_mapping(tmp_path):
 def test_duplicate_rows_match_pandas(rows):
     import pyarrow as pa
 
-    from custlib.io.normalise import _duplicate_rows
+    from custlib.io.rules import _duplicate_rows
 
     frame = pd.DataFrame(rows, columns=["p", "q", "r"])
     got = _duplicate_rows([pa.array([r[i] if r[i] is None else str(r[i]) for r in rows], pa.string())
@@ -321,3 +321,56 @@ def test_a_file_beside_the_mapping_is_read(tmp_path):
     _write(maps / "orders.csv", "customer_id,order_date,amount\nX1,2024-03-05,999\n")
     mapping = _write(maps / "map.toml", '[orders]\nfile = "../maps/orders.csv"\n')
     assert validate(data, mapping=mapping, as_of=AS_OF).ok
+
+
+# --- the rules, each a function ------------------------------------------------------------
+
+def test_every_rule_has_its_function_and_says_it():
+    # RULES is what validate reports; APPLY is what the import runs: one entry each
+    from custlib.io.rules import APPLY, RULES
+
+    assert list(APPLY) == list(RULES)
+    for key, fn in APPLY.items():
+        doc = " ".join(fn.__doc__.split())
+        assert f"Rule ``{key}``: {RULES[key]}" in doc, key
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="AB;, \u200b\x0b", max_size=6)),
+                min_size=1, max_size=30))
+def test_the_text_rules_on_any_text(values):
+    import pyarrow as pa
+
+    from custlib.io import rules
+
+    col = pa.array(values, pa.string())
+    b = rules.blank(col).to_pylist()
+    assert b == [None if v is None or not v.strip() else v for v in values]   # only blanks
+    first, several = rules.several_customers(col)
+    assert several.tolist() == [v is not None and (";" in v or "," in v) for v in values]
+    assert not any(x is not None and (";" in x or "," in x) for x in first.to_pylist())
+    cleaned, found = rules.control(col)
+    assert found.tolist() == [v is not None and "\x0b" in v for v in values]
+    assert cleaned.to_pylist() == [None if v is None else v.replace("\x0b", "") for v in values]
+
+
+def test_the_row_rules_mark_what_they_leave_out():
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+
+    from custlib.io import rules
+
+    assert rules.refund(pa.array([5.0, -1.0, None, 0.0])).tolist() == [False, True, False, False]
+    assert rules.missing_id(pa.array(["C1", None])).tolist() == [False, True]
+    dates = pa.array([dt.date(2025, 12, 31), dt.date(2026, 1, 1), None], pa.date32())
+    assert rules.future(dates, dt.date(2025, 12, 31)).tolist() == [False, True, False]
+    assert rules.unmapped(pa.array(["won", "Closed Won", None]), ("won", "lost")).tolist() == [
+        False, True, False]
+    # O1 twice for C1 (lines of one order); O2 for C1 and C2 (two orders, one number)
+    orders, customers = np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1])
+    assert rules.order_lines(orders, customers, np.ones(4, bool)).tolist() == [
+        False, False, True, True]
+    assert rules.gb18030("客户".encode("gb18030")) == "客户"
+    assert rules.gb18030(b"plain \xff bytes") is None

@@ -7,8 +7,8 @@ The path of the data, one module per step:
 * :mod:`~custlib.io.files` — finding the files and reading them (CSV in any of the
   encodings found in the wild, ``.xlsx`` through the bounded reader :mod:`~custlib.io.xlsx`);
 * :mod:`~custlib.io.parse` — numbers, dates and ids as exports write them;
-* :mod:`~custlib.io.normalise` — one table made canonical, each warning by a rule of
-  :data:`RULES`;
+* :mod:`~custlib.io.normalise` — one table made canonical;
+* :mod:`~custlib.io.rules` — every rule of :data:`RULES` as a function (:data:`APPLY`);
 * :mod:`~custlib.io.pseudonym` — personal data replaced by stable pseudonyms;
 * :mod:`~custlib.io.issues` — what is wrong and where: :class:`Report`, :class:`InputError`;
 * :mod:`~custlib.io.ingest` — :func:`validate` and :func:`import_data`, the whole input;
@@ -28,8 +28,8 @@ from custlib.io.crmdata import (DEFAULT_DATA_DIR, CRMData, DataWarning, SchemaEr
 from custlib.io.ingest import import_data, validate
 from custlib.io.issues import InputError, Issue, Report
 from custlib.io.mapping import Mapping, TableMapping, read_mapping
-from custlib.io.normalise import RULES
+from custlib.io.rules import APPLY, RULES
 
 __all__ = ["load", "CRMData", "DEFAULT_DATA_DIR", "data_dir", "read_table", "DataWarning",
            "SchemaError", "validate", "import_data", "Report", "Issue", "InputError",
-           "read_mapping", "Mapping", "TableMapping", "RULES"]
+           "read_mapping", "Mapping", "TableMapping", "RULES", "APPLY"]

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from custlib import schema
+from custlib.io import rules
 from custlib.io.issues import _SHOW, Issue, Report
 from custlib.io.mapping import Mapping, TableMapping
 
@@ -120,10 +121,6 @@ def _digest(file: Path) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
-def _looks_chinese(text: str) -> bool:
-    return re.search(r"[\u4e00-\u9fff]", text) is not None
-
-
 def _header_line(lines: list[str], expected: set[str], header_row: int | None
                  ) -> tuple[int, str]:
     """The header's index among the first ``lines`` and the delimiter.
@@ -189,11 +186,7 @@ def _read_csv(file: Path, report: Report, tmap: TableMapping | None = None,
                                        mixed[0], "save the whole file in one encoding: open it "
                                        "in Excel or a text editor and save it as CSV UTF-8"))
             return None
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and _looks_chinese(text[:200_000]):
+        if rules.gb18030(raw) is not None:
             encoding = "gb18030"
             report.issues.append(Issue("warning", file.name, None, (), 0,
                                        "is not UTF-8; it decodes as GB18030 (GBK) with Chinese "

@@ -55,8 +55,9 @@ from custlib import money, schema
 from custlib.io.files import _digest, _read_csv, _read_xlsx, locate
 from custlib.io.issues import _SHOW, InputError, Issue, Report
 from custlib.io.mapping import Mapping, _targets, read_mapping
-from custlib.io.normalise import _LINE, _derive_customers, _normalise, _np, _present, neutralise
+from custlib.io.normalise import _LINE, _normalise, neutralise
 from custlib.io.pseudonym import PERSONAL, pseudonymise_tables, without_paths, without_samples
+from custlib.io.rules import _np, _present, prospects
 
 
 __all__ = ["validate", "import_data"]
@@ -93,7 +94,7 @@ def _read_all(path, mapping, as_of, allow_outside: bool = False, *, currency: st
         report.digests[f] = digest.result()
     if report.ok and "orders" in tables:
         if "customers" not in tables:
-            tables["customers"], n_prospects = _derive_customers(tables, as_of)
+            tables["customers"], n_prospects = prospects(tables, as_of)
             report.notes.append("customers: not supplied; derived from the orders (id, name if "
                                 "given, first purchase, customer/inactive layer)"
                                 + (f" and {n_prospects:,} prospect(s): accounts in the other "

@@ -1,6 +1,7 @@
 """One table of an export made canonical, column by column: ids, dates, amounts,
-categories and text, each by a stated rule of :data:`RULES`; and the text guard of every
-CSV written (:func:`neutralise`)."""
+categories and text, each warning by a rule of :data:`custlib.io.rules.RULES` (applied by
+its function in :mod:`custlib.io.rules`); and the text guard of every CSV written
+(:func:`neutralise`)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,16 @@ import pyarrow.compute as pc
 
 from custlib import money, schema
 from custlib.io import parse as _parse
+from custlib.io import rules
 from custlib.io.issues import _SHOW, Report, _issue, _sample
 from custlib.io.mapping import IGNORE, TableMapping, _targets
-from custlib.policy import LIFECYCLE
+from custlib.io.rules import _CONTROL, _dictionary_codes, _np, _present
 
 
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): text
 #: starting with one of these gets a leading ``'`` in every CSV custlib writes.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^([" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START) + "])"
-#: Control characters no spreadsheet cell can hold (NUL, vertical tab, form feed, ...);
-#: tab, line feed and carriage return are kept. Removed from text, with a warning.
-_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 _LINE = "__row__"  # the source row of each kept row, for messages; never written
 _TRUE = ("true", "t", "yes", "y", "1", "是", "对", "√")
 _FALSE = ("false", "f", "no", "n", "0", "否", "错", "×")
@@ -37,97 +36,7 @@ _EVENT_DATES = {"orders": "order_date", "activities": "activity_date"}
 _KEY_PREFIX = {"orders": "O", "contacts": "P", "opportunities": "K", "activities": "A",
                "events": "E", "reps": "R"}
 
-#: The rules applied to warnings: what ``validate`` reports and ``import_data`` does.
-RULES = {
-    "refund": "negative amounts (refunds, credit notes) are left out: revenue is gross sales",
-    "duplicate_row": "rows identical in every column are export duplicates: kept once",
-    "future": "orders and activities dated after the extraction date (as_of) are left out",
-    "missing_id": "rows without a customer id are left out",
-    "unknown_stage": "opportunities whose stage is not mapped are left out of the funnel",
-    "order_lines": "rows sharing an order id and a customer are the lines of one order: "
-                   "amounts add up, purchases are counted by order",
-    "ids": "ids are compared after Unicode NFKC, with zero-width characters and byte-order "
-           "marks removed",
-    "several_customers": "a row naming several customers (123;456) belongs to the first",
-    "prospects": "without a customer table, accounts in the other tables that never bought "
-                 "are prospects",
-    "blank": "an empty optional value stays empty (unknown); it is never filled in",
-    "gb18030": "a file that is not UTF-8 but decodes as GB18030 (GBK) with Chinese text is "
-               "read as GB18030",
-}
-
 # --- parsing values ----------------------------------------------------------------------
-
-def _dictionary_codes(col) -> np.ndarray:
-    """An int64 code per row, equal codes for equal values, -1 for null."""
-    enc = pc.dictionary_encode(col)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _duplicate_rows(columns: list, lead=None) -> np.ndarray:
-    """True for every row identical in all ``columns`` to an earlier row.
-
-    Rows are hashed from their columns' codes and sorted by hash, then by each column
-    (stable), so equal rows are next to each other even when a different row shares
-    their hash; neighbours are then compared column by column, so a hash collision can
-    neither flag two different rows nor hide a repeat.
-
-    ``lead`` (a column, or its :func:`_dictionary_codes`, whose value is the same for
-    any two identical rows — the table's id, or a function of it) narrows the work
-    first: only rows whose lead value repeats are hashed — in an export with unique
-    ids, none.
-    """
-    if lead is not None:
-        # 0 for a null: nulls are equal (``lead`` may be given as its codes already)
-        key = (lead if isinstance(lead, np.ndarray) else _dictionary_codes(lead)) + 1
-        repeats = np.bincount(key)[key] > 1
-        n = len(key)
-        if not repeats.any():
-            return np.zeros(n, dtype=bool)
-        if repeats.sum() < n // 2:
-            rows = np.flatnonzero(repeats)
-            take = pa.array(rows)
-            dup = np.zeros(n, dtype=bool)
-            dup[rows[_duplicate_rows([pc.take(c, take) for c in columns])]] = True
-            return dup
-    codes = [_dictionary_codes(c) for c in columns]
-    n = len(codes[0])
-    h = np.zeros(n, dtype=np.uint64)
-    for c in codes:
-        h = (h * np.uint64(0x100000001B3)) ^ c.astype(np.uint64)
-    # sorted by hash, then by every column: equal rows are next to each other even when
-    # another row shares their hash (stable, so the first of equal rows stays first)
-    order = np.lexsort([*codes[::-1], h])
-    same = h[order][1:] == h[order][:-1]
-    for c in codes:
-        cs = c[order]
-        same &= cs[1:] == cs[:-1]
-    dup = np.zeros(n, dtype=bool)
-    dup[order[1:][same]] = True
-    return dup
-
-
-def _has_control_bytes(col) -> bool:
-    """False when no value of a text column can hold a :data:`_CONTROL` character: a
-    scan of its bytes (UTF-8 never uses bytes below 0x20 inside other characters), so
-    the regex runs only on the rare column that may hold one."""
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    data = col.buffers()[2] if col.type in (pa.string(), pa.large_string()) else None
-    if data is None:
-        return len(col) > 0 and col.type not in (pa.string(), pa.large_string())
-    b = np.frombuffer(data, dtype=np.uint8)
-    return bool(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)).any())
-
-
-def _present(col) -> np.ndarray:
-    return pc.is_valid(col).to_numpy(zero_copy_only=False)
-
-
-def _np(arr) -> np.ndarray:
-    return arr.to_numpy(zero_copy_only=False)
-
 
 # --- one table ---------------------------------------------------------------------------
 
@@ -204,9 +113,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
 
         def put(level, column, mask, message, fix=""):
             out.issues.append(_issue(level, label, column, mask, message, fix, lines))
-        col = raw.column(src).combine_chunks()
-        blank = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))   # "" or only whitespace
-        col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
+        col = rules.blank(raw.column(src))
         c = spec.column(dst) if dst in spec.names else schema.TABLES["customers"].column(dst)
         present = _present(col)
         where = shown(dst)
@@ -221,25 +128,23 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         if c.dtype == "string":
             text = pc.utf8_trim_whitespace(col)
             if dst == "customer_id" and name != "customers":
-                multi = _np(pc.fill_null(pc.match_substring_regex(text, r"[;,]"), False))
+                first, multi = rules.several_customers(text)
                 if multi.any():
                     put("warning", where, multi, f"{int(multi.sum())} row(s) name several "
                         f"customers ({_sample(text, multi)}): the first is used, as the primary "
                         "association")
-                    text = pc.utf8_trim_whitespace(
-                        pc.replace_substring_regex(text, r"^([^;,]*)[;,].*$", r"\1"))
+                text = first
             if dst.endswith("_id"):
-                text, changed = _parse.normalise_ids(text)
+                text, changed = rules.ids(text)
                 if changed.any():
                     put("warning", where, changed, f"{int(changed.sum())} id(s) held invisible "
                         "characters (zero-width spaces, byte-order marks), full-width forms or "
                         f"spaces ({_sample(col, changed)}): normalised, so equal ids match")
-            ctrl = (_np(pc.fill_null(pc.match_substring_regex(text, _CONTROL), False))
-                    if _has_control_bytes(text) else np.zeros(n, dtype=bool))
+            cleaned, ctrl = rules.control(text)
             if ctrl.any():
                 put("warning", where, ctrl, f"{int(ctrl.sum())} value(s) hold control characters "
                     f"({_sample(text, ctrl)}): removed, as no spreadsheet can show them")
-                text = pc.replace_substring_regex(text, _CONTROL, "")
+            text = cleaned
             out.value = text
         elif c.dtype == "date":
             earliest = 1900 if dst == "birthday" else settings.get("earliest_year", _parse.EARLIEST_YEAR)
@@ -306,7 +211,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             lowered_text = pc.utf8_lower(text)
             idx = pc.index_in(lowered_text, value_set=pa.array(list(lower)))
             text = pc.coalesce(pc.take(pa.array(list(lower.values())), idx), text)
-            unknown = present & ~_np(pc.is_in(text, value_set=pa.array(c.allowed)))
+            unknown = rules.unmapped(text, c.allowed)
             if unknown.any() and c.open:   # a descriptive vocabulary: the user's own values
                 text = pc.replace_substring_regex(text, _CONTROL, "")
             elif unknown.any():
@@ -343,7 +248,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         return None
     # content rules ----------------------------------------------------------------------
     if "customer_id" in cols:
-        no_id = ~_present(cols["customer_id"])
+        no_id = rules.missing_id(cols["customer_id"])
         if no_id.any():
             extra = ""
             if name == "orders" and "amount" in cols:
@@ -359,7 +264,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             add("error", shown(c), empty, f"{int(empty.sum())} row(s) are empty: a value is "
                 "needed in every row", "fill them in, or delete the rows in a copy of the export")
     if name == "orders" and "amount" in cols:
-        neg = _np(pc.fill_null(pc.less(cols["amount"], 0), False)) & keep
+        neg = rules.refund(cols["amount"]) & keep
         if neg.any():
             total = _total(_np(cols["amount"])[neg], settings)
             add("warning", shown("amount"), neg, f"{int(neg.sum())} negative amount"
@@ -368,7 +273,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
             keep &= ~neg
     if name in _EVENT_DATES and _EVENT_DATES[name] in cols:
         d = cols[_EVENT_DATES[name]]
-        future = _np(pc.fill_null(pc.greater(d, pa.scalar(as_of, pa.date32())), False)) & keep
+        future = rules.future(d, as_of) & keep
         if future.any():
             add("warning", shown(_EVENT_DATES[name]), future,
                 f"{int(future.sum())} row(s) dated after the extraction date {as_of}: left out", "set [settings] as_of in the mapping file if the extraction "
@@ -381,7 +286,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
     # normalised ids) and the duplicate-key check below
     key_codes = _dictionary_codes(cols[spec.key]) if spec.key and spec.key in cols else None
     if cols:
-        dup = _duplicate_rows([raw.column(source_of[c]) for c in cols], key_codes) & keep
+        dup = rules.duplicate_row([raw.column(source_of[c]) for c in cols], key_codes) & keep
         if dup.any():
             add("warning", None, dup, f"{int(dup.sum())} row(s) repeat an earlier row exactly: "
                 "kept once (export duplicates)")
@@ -394,10 +299,7 @@ def _normalise(name: str, file: Path, raw: pa.Table, lines: np.ndarray, tmap: Ta
         if dup.any() and spec.lines and "customer_id" in cols:
             # lines of one order share its id and its customer; one id under two customers
             # is two different orders with one number
-            cust = _dictionary_codes(cols["customer_id"])
-            pairs = np.unique(np.stack([codes[dup], cust[dup]]), axis=1)
-            owners = np.bincount(pairs[0], minlength=int(codes.max()) + 1)
-            clash = dup & (owners[np.maximum(codes, 0)] > 1)
+            clash = rules.order_lines(codes, _dictionary_codes(cols["customer_id"]), dup)
             if clash.any():
                 ids = sorted(set(pc.filter(cols[spec.key], pa.array(clash)).to_pylist()))[:_SHOW]
                 add("error", shown(spec.key), clash, f"{int(clash.sum())} rows share an order id "
@@ -439,57 +341,6 @@ def _total(values: np.ndarray, settings: dict) -> str:
     total = float(np.sum(values))
     return money.money(total, 0 if total == round(total) else 2,
                        code=settings.get("currency") or money.DEFAULT_CURRENCY)
-
-
-def _derive_customers(tables: dict[str, pa.Table], as_of: _dt.date) -> tuple[pa.Table, int]:
-    """Customers from the orders and the other tables: id, name if given, first purchase
-    and layer.
-
-    A buyer is ``customer`` if they bought within ``LIFECYCLE.exit_days`` of ``as_of``,
-    else ``inactive``; an account that appears only in opportunities, activities,
-    contacts or events (it never bought) is a ``prospect``. Returns the table and the
-    number of prospects.
-    """
-    import pandas as pd
-
-    orders = tables["orders"]
-    o = orders.select([c for c in ("customer_id", "customer_name", "order_date")
-                       if c in orders.column_names]).to_pandas()
-    o["order_date"] = pd.to_datetime(o["order_date"])
-    g = o.groupby("customer_id", sort=True)
-    first, last = g["order_date"].min(), g["order_date"].max()
-    recent = last >= pd.Timestamp(as_of) - pd.Timedelta(days=LIFECYCLE.exit_days)
-    ids = first.index.astype(str).tolist()
-    names = (g["customer_name"].last().astype(object).where(lambda x: x.notna(), None).tolist()
-             if "customer_name" in o else [None] * len(ids))
-    layers = np.where(recent, "customer", "inactive").tolist()
-    firsts = first.dt.date.tolist()
-    known = set(ids)
-    prospects: dict[str, str | None] = {}
-    for other in ("opportunities", "contacts", "activities", "events"):
-        t = tables.get(other)
-        if t is None or "customer_id" not in t.column_names:
-            continue
-        cid = t.column("customer_id")
-        nm = t.column("customer_name") if "customer_name" in t.column_names else None
-        new = pc.invert(pc.is_in(cid, value_set=pa.array(sorted(known), pa.string())))
-        new = pc.and_(new, pc.is_valid(cid))
-        for i, v in zip(pc.filter(cid, new).to_pylist(),
-                        pc.filter(nm, new).to_pylist() if nm is not None else
-                        [None] * int(pc.sum(new).as_py() or 0)):
-            if i not in prospects or (prospects[i] is None and v is not None):
-                prospects[i] = v
-    for i in sorted(prospects):
-        ids.append(i)
-        names.append(prospects[i])
-        layers.append("prospect")
-        firsts.append(None)
-    cols = {"customer_id": pa.array(ids, pa.string())}
-    if any(n is not None for n in names):
-        cols["customer_name"] = pa.array(names, pa.string())
-    cols["first_purchase_date"] = pa.array(firsts, pa.date32())
-    cols["status_layer"] = pa.array(layers, pa.string())
-    return pa.table(cols), len(prospects)
 
 
 def neutralise(col) -> pa.Array:
