@@ -14,6 +14,20 @@ from pathlib import Path
 
 import pytest
 
+#: Each lesson's py:percent pair (jupytext, see notebooks/CONTRIBUTING.md) is a copy of the
+#: notebook as text: under --doctest-modules pytest would import, that is run, it. The
+#: notebook is what nbval runs; tests/test_notebooks.py checks that the two agree.
+collect_ignore_glob = ["notebooks/*.py"]
+
+
+def pytest_configure(config):
+    """A lesson's cells share one kernel, so under pytest-xdist they must run in one worker:
+    ``-n N`` alone (xdist's ``--dist load``) would hand a lesson's later cells to a worker
+    whose kernel never ran its set-up cell. ``--dist loadfile`` (the Makefile's) keeps each
+    file in one worker."""
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadfile"
+
 
 @pytest.fixture(autouse=True)
 def _display_currency_restored():

@@ -15,7 +15,7 @@ from pathlib import Path
 __all__ = ["shared", "SHARED"]
 
 #: What a wheel carries: folder of the checkout -> the files of it that are copied.
-SHARED = {"notebooks": ("*.ipynb", "*.md"), "data/synthetic": ("*.csv", "*.json", "*.md")}
+SHARED = {"notebooks": ("*.ipynb", "*.py", "*.md"), "data/synthetic": ("*.csv", "*.json", "*.md")}
 
 _CHECKOUT = Path(__file__).resolve().parents[1]
 

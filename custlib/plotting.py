@@ -31,7 +31,8 @@ from pandas.io.formats.style import Styler
 from custlib import money
 
 __all__ = ["use_course_style", "cjk_font", "yuan", "money_axis", "format_table", "Table", "NA_TEXT",
-           "top_rows", "CHART_ROWS"]
+           "top_rows", "CHART_ROWS", "pyramid_chart", "pareto_chart", "whale_chart",
+           "key_account_chart", "migration_chart"]
 
 #: The CJK font file shipped by mplfonts, by preference.
 _CJK_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
@@ -617,3 +618,380 @@ def format_table(data, *, money=None, percent=None, count=None, date=None, text=
     if left:
         styler.set_properties(subset=left, **{"text-align": "left", "white-space": "normal"})
     return styler
+
+
+# --------------------------------------------------------------------------- lesson charts
+# The charts a lesson and the report both draw. Each takes what the lesson computed (a
+# tier table, a Lorenz or whale curve, scores and quadrants, a transition matrix) and
+# only draws it: the computation stays in the lesson, where it is taught.
+
+def _tier_labels() -> dict:
+    from custlib.policy import PYRAMID
+
+    return {t: f"{t} · {zh}" for t, zh in zip(PYRAMID.tiers, PYRAMID.tiers_zh)}
+
+
+def pyramid_chart(table: pd.DataFrame, code: str | None = None, *,
+                  title: str = "The customer pyramid (客户金字塔), last 12 months",
+                  labels: dict | None = None):
+    """The customer pyramid (客户金字塔) as a butterfly chart: customers left, revenue right.
+
+    One bar per tier, the top tier at the top. The left panel is the pyramid: each
+    tier's share of the customers (bars pointing left, labelled with the head count and
+    the share); the right panel turns it upside down: each tier's revenue (in the
+    currency, labelled with its share of revenue). Rows without revenue (the layers
+    below the pyramid of the workbook's sheet) and a ``total`` row are left out.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tier table (:func:`custlib.pyramid.tier_table`), one row per tier, with
+        ``customers``, ``revenue``, ``share_customers`` and ``share_revenue``.
+    code : str, optional
+        Currency of the revenue axis (default: the display currency).
+    title : str, optional
+        Title above both panels.
+    labels : dict, optional
+        Tier name → label on the axis (default ``"vip · VIP客户"`` and so on, from
+        :data:`custlib.policy.PYRAMID`); a tier not listed shows its name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not closed: show it (``plt.show()``) or save it. ``fig.axes[0]`` is the revenue
+        panel, ``fig.axes[1]`` the customers panel.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from custlib.pyramid import tier_table, tiers_by_share
+    >>> revenue = pd.Series([120_000.0, 60_000, 9_000, 8_000] + [1_000.0] * 96)
+    >>> fig = pyramid_chart(tier_table(revenue, tiers_by_share(revenue)), code="USD")
+    >>> revenue_ax, customers_ax = fig.axes
+    >>> revenue_ax.get_xlabel(), revenue_ax.xaxis.get_major_formatter()(45_000.5)
+    ('revenue (USD)', '$45k')
+    >>> [t.get_text() for t in customers_ax.get_yticklabels()]   # from the top down
+    ['vip · VIP客户', 'key · 大客户', 'mid · 中级客户', 'small · 小客户']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    names = {**_tier_labels(), **(labels or {})}
+    tiers = table.dropna(subset=["revenue"]) if "revenue" in table else table
+    tiers = tiers[[str(i) != "total" for i in tiers.index]]
+    y = np.arange(len(tiers))[::-1]                       # the top tier at the top
+    n = tiers["customers"].to_numpy()
+    sc = tiers["share_customers"].fillna(0).to_numpy(dtype=float)
+    rv = tiers["revenue"].fillna(0).to_numpy(dtype=float)
+    sr = tiers["share_revenue"].fillna(0).to_numpy(dtype=float)
+
+    fig = plt.figure(figsize=(12, 5), layout="constrained")
+    grid = fig.add_gridspec(1, 2)
+    right = fig.add_subplot(grid[0, 1])                   # first: fig.axes[0] carries the money
+    left = fig.add_subplot(grid[0, 0], sharey=right)
+    left.barh(y, sc, color="#6baed6", height=0.7)
+    right.barh(y, rv, color="#08519c", height=0.7)
+    for yi, k, c, r, s in zip(y, n, sc, rv, sr):
+        left.text(c, yi, f" {k:,} ({c:.0%}) ", ha="right", va="center", fontsize=13)
+        right.text(r, yi, f" {s:.0%}", ha="left", va="center", fontsize=13)
+    left.set_xlim(max(sc.max(), 0.01) * 1.6, 0)            # bars point left from the middle
+    right.set_xlim(0, max(rv.max(), 1.0) * 1.2)
+    ticks = MaxNLocator(5).tick_values(0, max(sc.max(), 0.01))
+    left.set_xticks([t for t in ticks if 0 <= t <= min(1, left.get_xlim()[0])])
+    left.set_yticks(y, [names.get(str(k), str(k)) for k in tiers.index])
+    left.tick_params(axis="y", length=0)
+    right.tick_params(axis="y", left=False, labelleft=False)
+    left.spines["left"].set_visible(False)
+    left.spines["right"].set_visible(True)
+    left.xaxis.set_major_formatter(PercentFormatter(1, decimals=0))
+    left.set_xlabel("share of customers")
+    left.set_title("← customers (客户数占比)", fontsize=15)
+    money_axis(right.xaxis, "revenue", code)
+    right.set_title("revenue and its share (收入占比) →", fontsize=15)
+    for ax in (left, right):
+        ax.grid(axis="y", visible=False)
+    fig.suptitle(title)
+    return fig
+
+
+def _percent_axes(ax) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1))
+    ax.yaxis.set_major_formatter(PercentFormatter(1))
+
+
+def pareto_chart(curve: pd.DataFrame, x_target: float | None = None, *, target: float = 0.80,
+                 compare: pd.DataFrame | None = None, compare_label: str = "the source's case",
+                 label: str = "our customers", title: str = "Pareto curve (二八法则)", ax=None):
+    """The Pareto curve (二八法则): cumulative share of revenue, customers largest first.
+
+    Draws the Lorenz curve of :func:`custlib.pyramid.lorenz_curve` read from the other
+    end — point ``(1 − p, 1 − L(p))`` for each point ``(p, L(p))`` — with the diagonal
+    of a base where everyone buys the same and, when ``x_target`` is given, the red
+    point where the curve reaches ``target`` (the share of customers that bring 80 %
+    of revenue, :func:`custlib.pyramid.pareto_fraction`); without it, a red line at
+    ``target``.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        ``lorenz_curve(revenue)``: columns ``share_customers`` and ``share_value``.
+    x_target : float, optional
+        The share of customers, largest first, that brings ``target`` of revenue.
+    target : float, default 0.80
+        The share of revenue marked.
+    compare : DataFrame, optional
+        A second Lorenz curve drawn dashed in grey (the source's case).
+    compare_label, label : str, optional
+        Legend entries of ``compare`` and of ``curve``.
+    title : str, optional
+        The Axes' title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (not shown, not closed).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from custlib.pyramid import lorenz_curve, pareto_fraction
+    >>> revenue = pd.Series([800.0, 100, 50, 30, 20])
+    >>> ax = pareto_chart(lorenz_curve(revenue), pareto_fraction(revenue, 0.80))
+    >>> line = ax.get_lines()[0]
+    >>> line.get_label(), line.get_xydata()[1].round(2).tolist()   # the largest: 20 %, 80 %
+    ('our customers', [0.2, 0.8])
+    >>> ax.get_title(), ax.get_xlabel()
+    ('Pareto curve (二八法则)', 'share of customers, largest first')
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 6))
+
+    def turned(c):   # the Lorenz curve read from the other end: largest customers first
+        return (1 - c["share_customers"].to_numpy(dtype=float)[::-1],
+                1 - c["share_value"].to_numpy(dtype=float)[::-1])
+
+    ax.plot(*turned(curve), lw=3, label=label)
+    if compare is not None:
+        ax.plot(*turned(compare), ls="--", color="grey", label=compare_label)
+    ax.plot([0, 1], [0, 1], ls=":", color="#bbbbbb", label="everyone buys the same")
+    if x_target is None:
+        ax.axhline(target, color="#d62728", lw=0.8)
+    else:
+        ax.plot([x_target, x_target, 0], [0, target, target], color="#d62728", lw=1, ls=":")
+        ax.scatter([x_target], [target], color="#d62728", s=80, zorder=3)
+        ax.annotate(f"the top {x_target:.1%} of customers\nbring {target:.0%} of revenue",
+                    (x_target, target), (min(x_target + 0.12, 0.5), target - 0.25),
+                    arrowprops={"arrowstyle": "->"}, fontsize=13)
+    ax.set_title(title)
+    ax.set_xlabel("share of customers, largest first")
+    ax.set_ylabel("cumulative share of revenue")
+    ax.legend(loc="lower right")
+    _percent_axes(ax)
+    return ax
+
+
+def whale_chart(whale: pd.DataFrame, *, compare: pd.DataFrame | None = None,
+                compare_label: str = "the source's reading", label: str = "our customers",
+                title: str = "Whale curve: cumulative profit, most profitable first (利润鲸鱼曲线)",
+                ax=None):
+    """The profit whale curve (利润鲸鱼曲线), its peak marked.
+
+    Draws :func:`custlib.pyramid.whale_curve` (cumulative share of total profit, the
+    customers most profitable first), the 100 % line, and a red point at the curve's
+    highest point with what it says: how much of the profit the top customers earn
+    before the loss-makers give part of it back.
+
+    Parameters
+    ----------
+    whale : DataFrame
+        ``whale_curve(profit)``: columns ``share_customers`` and ``share_profit``.
+    compare : DataFrame, optional
+        A second whale curve drawn dashed in grey (the source's reading).
+    compare_label, label : str, optional
+        Legend entries of ``compare`` and of ``whale``.
+    title : str, optional
+        The Axes' title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (not shown, not closed).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from custlib.pyramid import whale_curve
+    >>> ax = whale_chart(whale_curve(pd.Series([109.0 / 20] * 20 + [-9.0 / 80] * 80)))
+    >>> print(ax.texts[0].get_text())
+    peak: 109% of total profit
+    from the top 20% of customers
+    >>> plt.close(ax.figure)
+    """
+    if ax is None:
+        _, ax = plt.subplots()
+    x = whale["share_customers"].to_numpy(dtype=float)
+    y = whale["share_profit"].to_numpy(dtype=float)
+    peak = int(y.argmax())
+    ax.plot(x, y, lw=3, label=label)
+    if compare is not None:
+        ax.plot(compare["share_customers"], compare["share_profit"], ls="--", color="grey",
+                label=compare_label)
+    ax.axhline(1, color="black", lw=1)
+    ax.scatter([x[peak]], [y[peak]], color="#d62728", s=80, zorder=3)
+    ax.annotate(f"peak: {y[peak]:.0%} of total profit\nfrom the top {x[peak]:.0%} of customers",
+                (x[peak], y[peak]), (0.45, 0.55), arrowprops={"arrowstyle": "->"}, fontsize=13)
+    _percent_axes(ax)
+    ax.set_title(title)
+    ax.set_xlabel("share of customers, most profitable first")
+    ax.set_ylabel("share of total profit")
+    ax.legend(loc="lower right")
+    return ax
+
+
+#: The key-account quadrants' colours, and where each one's name sits on the chart.
+_QUADRANT_COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#7f7f7f")
+_QUADRANT_CORNERS = {"key": (0.98, 0.98, "right", "top"), "key_development": (0.02, 0.98, "left", "top"),
+                     "maintenance": (0.98, 0.02, "right", "bottom"),
+                     "opportunistic": (0.02, 0.02, "left", "bottom")}
+
+
+def key_account_chart(attractiveness: pd.Series, advantage: pd.Series, quadrant: pd.Series,
+                      cutoff: float | None = None, *,
+                      title: str = "Key-account selection matrix (关键客户选择矩阵)", ax=None):
+    """The key-account selection matrix (关键客户选择矩阵): one point per customer.
+
+    Relative advantage across, customer attractiveness up, the two cut-off lines, each
+    quadrant in its colour with its name (English and Chinese) and head count in its
+    corner.
+
+    Parameters
+    ----------
+    attractiveness, advantage : Series
+        The two scores, 0–1 (:func:`custlib.keyaccount.score`), on the same customers.
+    quadrant : Series
+        Each customer's quadrant (:func:`custlib.keyaccount.matrix`), named as in
+        :data:`custlib.policy.KEY_ACCOUNT` ``.quadrants``.
+    cutoff : float, optional
+        Where both axes are cut (default ``KEY_ACCOUNT.cutoff``, 0.5).
+    title : str, optional
+        The Axes' title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (not shown, not closed).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> a, b = pd.Series([0.9, 0.8, 0.2]), pd.Series([0.7, 0.1, 0.3])
+    >>> q = pd.Series(["key", "key_development", "opportunistic"])
+    >>> ax = key_account_chart(a, b, q)
+    >>> print(ax.texts[0].get_text())
+    key 关键客户
+    1 customers
+    >>> plt.close(ax.figure)
+    """
+    from custlib.policy import KEY_ACCOUNT
+
+    cutoff = KEY_ACCOUNT.cutoff if cutoff is None else cutoff
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 7.5))
+    counts = quadrant.value_counts()
+    a, b = np.asarray(attractiveness, dtype=float), np.asarray(advantage, dtype=float)
+    for name, zh, colour in zip(KEY_ACCOUNT.quadrants, KEY_ACCOUNT.quadrants_zh, _QUADRANT_COLOURS):
+        sel = (quadrant == name).to_numpy()
+        ax.scatter(b[sel], a[sel], s=10, color=colour, alpha=0.5)
+        x, y, ha, va = _QUADRANT_CORNERS.get(name, (0.5, 0.5, "center", "center"))
+        ax.text(x, y, f"{name.replace('_', ' ')} {zh}\n{counts.get(name, 0):,} customers",
+                transform=ax.transAxes, ha=ha, va=va, color=colour, fontsize=13)
+    ax.axhline(cutoff, color="black", lw=1)
+    ax.axvline(cutoff, color="black", lw=1)
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-0.22, 1.22)   # room for the quadrant names above and below the points
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_xlabel("relative advantage, score 0-1 (相对优势)")
+    ax.set_ylabel("customer attractiveness, score 0-1 (客户吸引力)")
+    ax.set_title(title)
+    return ax
+
+
+def migration_chart(shares: pd.DataFrame, counts: pd.DataFrame, *,
+                    title: str = "Tier migration, year one → year two (客户迁移矩阵)",
+                    labels: dict | None = None, ax=None):
+    """The tier migration matrix (客户迁移矩阵) as a heat map: year one down, year two across.
+
+    Each cell shows the share of the year-one tier (row) found in the year-two tier
+    (column), and in brackets the number of customers.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        The transition matrix (:func:`custlib.migration.transition_matrix`): rows sum
+        to 1.
+    counts : DataFrame
+        The customers behind each share, same rows and columns.
+    title : str, optional
+        The Axes' title.
+    labels : dict, optional
+        Tier name → tick label (default: the tier and its Chinese name on two lines,
+        ``lost`` as ``"lost\\n流失"``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (not shown, not closed); the colour bar is beside it.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> n = pd.DataFrame([[3, 1], [2, 8]], index=["key", "small"], columns=["key", "small"])
+    >>> ax = migration_chart(n.div(n.sum(axis=1), axis=0), n)
+    >>> [t.get_text() for t in ax.texts]
+    ['75%\\n(3)', '25%\\n(1)', '20%\\n(2)', '80%\\n(8)']
+    >>> plt.close(ax.figure)
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    from custlib.migration import LOST
+    from custlib.policy import PYRAMID
+
+    names = {**{t: f"{t}\n{zh}" for t, zh in zip(PYRAMID.tiers, PYRAMID.tiers_zh)},
+             LOST: "lost\n流失", **(labels or {})}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 6.5))
+    im = ax.imshow(shares.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1)
+    for i in range(shares.shape[0]):
+        for j in range(shares.shape[1]):
+            v = shares.iat[i, j]
+            ax.text(j, i, f"{v:.0%}\n({counts.iat[i, j]:,})", ha="center", va="center", fontsize=13,
+                    color="white" if v > 0.5 else "black")
+    ax.set_xticks(range(shares.shape[1]), [names.get(c, c) for c in shares.columns])
+    ax.set_yticks(range(shares.shape[0]), [names.get(r, r) for r in shares.index])
+    ax.set_xlabel("tier in year two (第二年)")
+    ax.set_ylabel("tier in year one (第一年)")
+    ax.grid(False)
+    ax.figure.colorbar(im, ax=ax, format=PercentFormatter(1), label="share of the year-one tier")
+    ax.set_title(title)
+    return ax

@@ -113,8 +113,12 @@ def test_every_lesson_takes_data_mapping_and_date_as_parameters(path):
     assert all(ln.split("=")[1].split("#")[0].strip() == "None" and "#" in ln
                for ln in params[0].source.splitlines()), "each None, with a comment"
     setup = nb.cells[nb.cells.index(params[0]) + 1].source
-    assert "crm = load(DATA, mapping=MAPPING, as_of=AS_OF)" in setup
-    assert "period.as_of(crm, AS_OF)" in setup and "as_of_date" not in setup
+    # one call reads the data, fixes the analysis date and window and applies the style
+    # (custlib.course.setup): no lesson writes those steps out again and drifts
+    assert "course.setup(DATA, MAPPING, AS_OF)" in setup, \
+        f"{path.name}: the set-up cell calls crm, (YEAR_START, AS_OF) = course.setup(DATA, MAPPING, AS_OF)"
+    for step in ("load(", "period.as_of(", "use_course_style(", "as_of_date"):
+        assert step not in setup, f"{path.name}: the set-up cell does {step!r} itself; course.setup does it"
 
 
 def test_every_guarded_cell_names_real_tables_and_columns():
@@ -126,7 +130,7 @@ def test_every_guarded_cell_names_real_tables_and_columns():
         nb = nbformat.read(path, as_version=4)
         guarded = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%needs")]
         if guarded:
-            setup = next(c for c in nb.cells if "crm = load(" in c.source).source
+            setup = next(c for c in nb.cells if c.cell_type == "code" and "course.setup(" in c.source).source
             assert "from custlib.course.sections import" in setup, path.name
         for cell in guarded:
             words = [w for w in cell.source.splitlines()[0].split()[1:] if w != "--exercise"]
@@ -137,3 +141,50 @@ def test_every_guarded_cell_names_real_tables_and_columns():
                     (path.name, cell.id, req)
             if "exercise" in cell.metadata:
                 assert "--exercise" in cell.source.splitlines()[0], (path.name, cell.id)
+
+
+# ---------------------------------------------------------------- the py:percent pairs
+
+#: How to bring a lesson and its text file back together.
+_RESYNC = ".venv/bin/jupytext --sync notebooks/NN_*.ipynb"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_every_lesson_is_paired_with_its_py_percent_file(path):
+    """Each lesson has a ``.py`` twin in jupytext's py:percent format, declared in the
+    notebook's metadata so JupyterLab (with jupytext) saves both; the two hold the same
+    cells. The ``.ipynb`` is what runs; the ``.py`` is for reading diffs and editing as text."""
+    jupytext = pytest.importorskip("jupytext")
+
+    twin = path.with_suffix(".py")
+    assert twin.is_file(), (f"{path.name} has no paired {twin.name}: run "
+                            f"`.venv/bin/jupytext --set-formats ipynb,py:percent notebooks/{path.name}`")
+    formats = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("jupytext", {}).get("formats")
+    assert formats == "ipynb,py:percent", \
+        f"{path.name}: metadata jupytext.formats is {formats!r}, not 'ipynb,py:percent'"
+    nb, text = jupytext.read(path), jupytext.read(twin)
+    ours = [(c.cell_type, c.source) for c in nb.cells]
+    theirs = [(c.cell_type, c.source) for c in text.cells]
+    if ours != theirs:
+        at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        raise AssertionError(
+            f"{path.name} and {twin.name} disagree from cell {at} on ({len(ours)} cells in the notebook, "
+            f"{len(theirs)} in the text file): the lesson was edited on one side only. Re-sync with "
+            f"`{_RESYNC.replace('NN_*', path.stem)}` (the newer file wins), then clear the outputs.")
+    metadata = [c.metadata for c in nb.cells]
+    assert metadata == [c.metadata for c in text.cells], \
+        f"{path.name}: a cell's tags or exercise metadata differ in {twin.name}; re-sync with `{_RESYNC}`"
+
+
+def test_pytest_does_not_import_the_py_pairs(request):
+    """The pairs are lessons as scripts: importing one (``--doctest-modules``) would run it.
+    conftest.py's ``collect_ignore_glob`` keeps them out of every run."""
+    import subprocess
+    import sys
+
+    root = request.config.rootpath
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", "notebooks"], cwd=root, capture_output=True, text=True)
+    collected = [ln for ln in out.stdout.splitlines() if "::" in ln]
+    assert collected, out.stdout + out.stderr
+    assert not [ln for ln in collected if ln.split("::")[0].endswith(".py")], out.stdout

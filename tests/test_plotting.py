@@ -305,3 +305,98 @@ def test_top_rows_explains_a_wrong_argument():
         top_rows(reps, by=3)
     with pytest.raises(KeyError, match="not a column"):       # checked even when nothing is cut
         top_rows(reps.iloc[:5], by="revenue")
+
+
+# ---------------------------------------------------------------- the lessons' and the report's charts
+
+def _pyramid_tiers():
+    import pandas as pd
+
+    from custlib.pyramid import tier_table, tiers_by_share
+
+    revenue = pd.Series([120_000.0, 60_000, 9_000, 8_000, 5_000] + [1_000.0] * 95)
+    return tier_table(revenue, tiers_by_share(revenue))
+
+
+def _texts(fig):
+    return [[t.get_text() for t in ax.texts] + [t.get_text() for t in ax.get_yticklabels()]
+            + [ax.get_xlabel(), ax.get_title()] for ax in fig.axes]
+
+
+def test_the_report_draws_the_lessons_pyramid():
+    """custlib.report.pyramid_chart (pyramid.png) is lesson 3's chart: one drawing, in the
+    data's currency, the layers below the pyramid left out."""
+    import pandas as pd
+
+    from custlib.plotting import pyramid_chart
+    from custlib.report import pyramid_chart as report_pyramid
+
+    table = _pyramid_tiers()
+    with_layers = pd.concat([table, pd.DataFrame({"customers": [40, 90]}, index=["inactive", "prospect"])])
+    lesson, report = pyramid_chart(table, "USD"), report_pyramid(with_layers, "USD")
+    assert _texts(lesson) == _texts(report)
+    revenue, customers = lesson.axes
+    assert revenue.get_xlabel() == "revenue (USD)"
+    assert [t.get_text() for t in customers.texts] == [" 1 (1%) ", " 4 (4%) ", " 15 (15%) ", " 80 (80%) "]
+    assert [t.get_text() for t in revenue.texts][0].strip() == f"{table['share_revenue'].iloc[0]:.0%}"
+    plt.close("all")
+
+
+def test_the_chart_helpers_draw_what_they_are_given():
+    import pandas as pd
+
+    from custlib.migration import LOST
+    from custlib.plotting import key_account_chart, migration_chart, pareto_chart, whale_chart
+    from custlib.pyramid import lorenz_curve, pareto_fraction, whale_curve
+
+    revenue = pd.Series([800.0, 100, 50, 30, 20])
+    curve = lorenz_curve(revenue)
+    ax = pareto_chart(curve, pareto_fraction(revenue, 0.8), compare=curve, compare_label="again")
+    xy = ax.get_lines()[0].get_xydata()
+    assert xy[0].tolist() == [0.0, 0.0] and xy[-1].round(12).tolist() == [1.0, 1.0]
+    assert [ln.get_label() for ln in ax.get_lines()][:3] == ["our customers", "again", "everyone buys the same"]
+    assert "the top 20.0% of customers" in ax.texts[0].get_text()
+    assert list(pareto_chart(curve).get_lines()[-1].get_ydata()) == [0.8, 0.8]   # no point: a line at 80 %
+
+    whale = whale_curve(pd.Series([50.0, 30, -5, -15]))
+    ax = whale_chart(whale)
+    peak = whale["share_profit"].max()
+    assert ax.texts[0].get_text().startswith(f"peak: {peak:.0%} of total profit")
+
+    a, b = pd.Series([0.9, 0.1, 0.7]), pd.Series([0.8, 0.2, 0.3])
+    ax = key_account_chart(a, b, pd.Series(["key", "opportunistic", "key_development"]), cutoff=0.6)
+    assert [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_xdata()[0] == ln.get_xdata()[-1]] == [0.6]
+    assert sorted(t.get_text().splitlines()[1] for t in ax.texts) == ["0 customers", "1 customers",
+                                                                      "1 customers", "1 customers"]
+
+    n = pd.DataFrame([[3, 1], [2, 8]], index=["key", "small"], columns=["key", LOST])
+    ax = migration_chart(n.div(n.sum(axis=1), axis=0), n, labels={"key": "K"})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["K", "lost\n流失"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["K", "small\n小客户"]
+    plt.close("all")
+
+
+def test_the_reports_pareto_png_is_drawn_by_the_lessons_helper(monkeypatch, tmp_path):
+    import pathlib
+
+    import pandas as pd
+
+    from custlib import plotting
+    from custlib.io import CRMData
+    from custlib.report import write_charts
+
+    calls = []
+    real = plotting.pareto_chart
+
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plotting, "pareto_chart", spy)
+    o = pd.DataFrame({"customer_id": ["A", "B", "C"],
+                      "order_date": pd.to_datetime(["2025-02-01", "2025-11-30", "2025-03-01"]),
+                      "amount": [80_000.0, 12_000.0, 3_000.0]})
+    write_charts(CRMData(path=pathlib.Path(tmp_path), orders=o), tmp_path)
+    (curve, x80), kwargs = calls[0]
+    assert list(curve.columns) == ["share_customers", "share_value"] and 0 < x80 <= 1
+    assert kwargs["title"] == "Pareto curve (二八法则), last 12 months"

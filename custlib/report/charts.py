@@ -17,10 +17,13 @@ from custlib.report.tables import _funnel_table, _pyramid_table, _year_revenue
 def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Path]:
     """Write the report's charts as PNG files into ``folder``.
 
-    ``pyramid.png`` (revenue per tier of the customer pyramid, digest §7),
-    ``pareto.png`` (the cumulative revenue curve of the last 12 months with the 80 %
-    line) and, when the funnel sheet exists, ``funnel.png`` (opportunities reaching
-    each stage, digest §12). Uses the course style and matplotlib's Agg backend.
+    ``pyramid.png`` (the customer pyramid of the last 12 months, digest §7: share of
+    customers and revenue per tier, :func:`custlib.plotting.pyramid_chart`),
+    ``pareto.png`` (the cumulative revenue curve of the last 12 months with the point
+    where it reaches 80 %, :func:`custlib.plotting.pareto_chart`) and, when the funnel
+    sheet exists, ``funnel.png`` (opportunities reaching each stage, digest §12). The
+    pyramid and the Pareto curve are drawn by the helpers lesson 3 calls, so the report
+    shows the lesson's pictures. Uses the course style and matplotlib's Agg backend.
 
     Parameters
     ----------
@@ -54,8 +57,8 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from custlib.plotting import use_course_style
-    from custlib.pyramid import lorenz_curve
+    from custlib.plotting import pareto_chart, use_course_style
+    from custlib.pyramid import lorenz_curve, pareto_fraction
 
     use_course_style()
     folder = Path(folder)
@@ -74,18 +77,9 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
     save(pyramid_chart(_pyramid_table(crm, as_of), code), "pyramid.png")
 
     revenue = _year_revenue(crm, as_of)[2]
-    # the Pareto curve is the Lorenz curve read from the other end: largest customers first
-    lorenz = lorenz_curve(revenue)
-    x = 1 - lorenz["share_customers"].to_numpy()[::-1]
-    y = 1 - lorenz["share_value"].to_numpy()[::-1]
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot(x, y, label="customers, largest first")
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="all equal")
-    ax.axhline(0.8, color="#d62728", lw=0.8)
-    ax.set_title("Pareto curve (二八法则), last 12 months")
-    ax.set_xlabel("share of customers")
-    ax.set_ylabel("share of revenue")
-    ax.legend()
+    fig, ax = plt.subplots(figsize=(7, 6))
+    pareto_chart(lorenz_curve(revenue), pareto_fraction(revenue, 0.80), ax=ax,
+                 title="Pareto curve (二八法则), last 12 months")
     save(fig, "pareto.png")
 
     funnel = (_funnel_table(crm.opportunities)
@@ -100,9 +94,11 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
 
 
 def pyramid_chart(pyramid: pd.DataFrame, code: str | None = None):
-    """Bar chart of the revenue per tier of a pyramid sheet, ticks in the data's currency.
+    """The customer pyramid of a pyramid sheet, in the course style: lesson 3's chart.
 
-    Drawn in the course style (:func:`custlib.plotting.use_course_style`).
+    :func:`custlib.plotting.pyramid_chart` (share of customers per tier to the left,
+    revenue per tier to the right with its share), after
+    :func:`custlib.plotting.use_course_style` for the Chinese glyphs.
 
     Parameters
     ----------
@@ -115,28 +111,22 @@ def pyramid_chart(pyramid: pd.DataFrame, code: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
-        Not closed: the caller saves or shows it.
+        Not closed: the caller saves or shows it. ``fig.axes[0]`` is the revenue panel.
 
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"revenue": [120_000.0, 45_000.5]}, index=["vip", "key"])
+    >>> t = pd.DataFrame({"customers": [1, 3], "revenue": [120_000.0, 45_000.5],
+    ...                   "share_customers": [0.25, 0.75], "share_revenue": [0.727, 0.273]},
+    ...                  index=["vip", "key"])
     >>> fig = pyramid_chart(t, code="USD")
     >>> fig.axes[0].get_xlabel(), fig.axes[0].xaxis.get_major_formatter()(45_000.5)
     ('revenue (USD)', '$45k')
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
+    from custlib import plotting
 
-    from custlib.plotting import money_axis, use_course_style
-
-    use_course_style()  # the title has Chinese: the CJK fallback font
-    tiers = pyramid.dropna(subset=["revenue"]) if "revenue" in pyramid else pyramid
-    tiers = tiers[[i != "total" for i in tiers.index]]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.barh([str(i) for i in tiers.index][::-1], tiers["revenue"].to_numpy()[::-1])
-    money_axis(ax.xaxis, "revenue", code)
-    ax.set_title("Revenue by tier of the customer pyramid (客户金字塔), last 12 months")
-    return fig
+    plotting.use_course_style()  # the title has Chinese: the CJK fallback font
+    return plotting.pyramid_chart(pyramid, code)
