@@ -172,7 +172,7 @@ def to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
         elif c.dtype == "bool":
             col = col.astype("boolean") if col.isna().any() else col.astype(bool)
         out[c.name] = col
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)   # the arrays are new
 
 
 def has_values(df: pd.DataFrame | None, column: str) -> bool:
@@ -415,7 +415,11 @@ class _ParquetTable:
         return table.filter(pc.invert(later))
 
     def __call__(self) -> pd.DataFrame:
-        return to_pandas(self._filtered(pq.read_table(self.file)), self.name)
+        # categories come dictionary-encoded, as Parquet stores them: no re-encoding
+        cats = [c.name for c in schema.TABLES[self.name].columns if c.dtype == "category"]
+        names = pq.ParquetFile(self.file).schema_arrow.names
+        table = pq.read_table(self.file, read_dictionary=[c for c in cats if c in names])
+        return to_pandas(self._filtered(table), self.name)
 
     def rows(self) -> int:
         column = self.CUT.get(self.name)
