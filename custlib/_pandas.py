@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin"]
+__all__ = ["isin", "positions"]
 
 
 def _arrow_text(obj) -> bool:
@@ -73,3 +73,24 @@ def isin(left: pd.Series | pd.Index, values) -> np.ndarray:
             found = pc.is_in(arr, value_set=value_set.cast(arr.type))
             return np.asarray(found.fill_null(False), dtype=bool)
     return np.asarray(left.isin(values), dtype=bool)
+
+
+def positions(values, index: pd.Index) -> np.ndarray:
+    """Where each of ``values`` is in ``index`` (unique): ``index.get_indexer(values)``, -1
+    for a value not there, computed by Arrow when ``index`` holds Arrow-backed text.
+
+    Examples
+    --------
+    >>> ids = pd.Index(["C1", "C2", "C4"], dtype="string[pyarrow]")
+    >>> positions(pd.Series(["C4", "C9", None, "C1"], dtype="string[pyarrow]"), ids).tolist()
+    [2, -1, -1, 0]
+    >>> positions(pd.Series([3, 1]), pd.Index([1, 2, 3])).tolist()
+    [2, 0]
+    """
+    if _arrow_text(index):
+        found = _value_set(values)
+        if found is not None:
+            arr = pa.array(index.array)
+            at = pc.index_in(found.cast(arr.type), value_set=arr)
+            return np.asarray(at.fill_null(-1), dtype=np.int64)
+    return np.asarray(index.get_indexer(values), dtype=np.int64)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from custlib import labels, period, schema
-from custlib._pandas import isin
+from custlib._pandas import isin, positions
 from custlib._validate import check_frame
 from custlib.policy import GRADING, WORKBOOK
 
@@ -244,9 +244,23 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
 
     check_frame(customers, "customers", ["customer_id"])
     as_of = pd.Timestamp(as_of)
+    ids = pd.Index(customers["customer_id"], name="customer_id")
+    if not ids.is_unique:
+        repeated = ids[ids.duplicated()].unique()
+        raise ValueError(f"customers must hold one row per customer_id; found {len(repeated)} "
+                         f"repeated, e.g. {list(repeated[:3])}")
+    # Every table is grouped by the row number of its customer (an integer: pandas hashes
+    # text ids again at every groupby and reindex, 30 s at a million customers); the
+    # ids come back as the index at the end. A row of an unknown customer gets -1, the
+    # group no customer row asks for.
+    orders, contacts, opportunities, activities, events = (
+        t.assign(customer_id=positions(t["customer_id"], ids))
+        if isinstance(t, pd.DataFrame) and "customer_id" in t.columns else t
+        for t in (orders, contacts, opportunities, activities, events))
     base_cols = ["rep_id", "customer_name", "status_layer", "importance", "org_type",
                  "business_line", "estimators", "seats_owned", "competitor", "competitor_seats"]
-    m = customers.set_index("customer_id")[[c for c in base_cols if c in customers.columns]].copy()
+    m = customers[[c for c in base_cols if c in customers.columns]].copy()
+    m.index = pd.RangeIndex(len(m), name="customer_id")
     if "rep_id" not in m.columns:  # an export without owners: the column stays, empty
         m.insert(0, "rep_id", pd.Series(pd.NA, index=m.index, dtype="string"))
     if {"estimators", "seats_owned"} <= set(m.columns):
@@ -313,6 +327,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
         m["events_invited"] = e["invited"].reindex(m.index, fill_value=0).astype(int)
         m["events_attended"] = e["attended"].reindex(m.index, fill_value=0).astype(int)
         m["event_deal_amount"] = e["deal_amount"].reindex(m.index, fill_value=0)
+    m.index = ids
     return m
 
 

@@ -174,3 +174,17 @@ def test_isin_on_arrow_text_answers_as_pandas(left, right, kind):
     for obj in (lhs, pd.Index(lhs)):
         got = isin(obj, values)
         assert got.dtype == bool and np.array_equal(got, np.asarray(obj.isin(values), dtype=bool))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(ids, max_size=30), st.lists(st.sampled_from(["C1", "C2", "C3", "Ｃ4", " C5"]),
+                                            unique=True, max_size=5))
+def test_positions_are_those_of_get_indexer(values, index):
+    import pandas as pd
+
+    from custlib._pandas import positions
+
+    left = pd.Series(values, dtype="string[pyarrow]")
+    idx = pd.Index(index, dtype="string[pyarrow]")
+    expected = pd.Index(index, dtype=object).get_indexer(pd.Series(values, dtype=object))
+    assert positions(left, idx).tolist() == expected.tolist()
