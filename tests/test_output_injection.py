@@ -91,3 +91,16 @@ def test_csv_safe_text_never_starts_a_formula_and_keeps_the_rest(text):
     safe = report.csv_safe(text)
     assert not safe.startswith(report.FORMULA_START)
     assert safe in (text, "'" + text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\rA1 '", max_size=5)), max_size=20))
+def test_neutralise_is_the_owasp_rule_on_any_text(values):
+    # the quick look at first characters gives what the rewrite of every value gives
+    import pyarrow as pa
+
+    from custlib.io.normalise import FORMULA_START, neutralise
+
+    got = neutralise(pa.array(values, pa.string())).to_pylist()
+    assert got == [None if v is None else ("'" + v if v.startswith(FORMULA_START) else v)
+                   for v in values]

@@ -27,6 +27,7 @@ from custlib.io.rules import _CONTROL, _dictionary_codes, _np, _present
 #: starting with one of these gets a leading ``'`` in every CSV custlib writes.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^([" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_START) + "])"
+_FORMULA_FIRST = pa.array(FORMULA_START)
 _LINE = "__row__"  # the source row of each kept row, for messages; never written
 _TRUE = ("true", "t", "yes", "y", "1", "是", "对", "√")
 _FALSE = ("false", "f", "no", "n", "0", "否", "错", "×")
@@ -353,4 +354,9 @@ def neutralise(col) -> pa.Array:
     >>> neutralise(pa.array(["=1+1", "Acme", "-2", None, "@SUM(A1)"])).to_pylist()
     ["'=1+1", 'Acme', "'-2", None, "'@SUM(A1)"]
     """
+    # most columns hold no such text: a look at each first character (a quarter of the
+    # regex's time) spares them the rewrite
+    first = pc.utf8_slice_codeunits(col, 0, 1)
+    if not pc.any(pc.is_in(first, value_set=_FORMULA_FIRST)).as_py():
+        return col
     return pc.replace_substring_regex(col, _FORMULA_RE, r"'\1")
