@@ -55,7 +55,7 @@ from custlib import money, schema
 from custlib.io.files import _digest, _read_csv, _read_xlsx, locate
 from custlib.io.issues import _SHOW, InputError, Issue, Report
 from custlib.io.mapping import Mapping, _targets, read_mapping
-from custlib.io.normalise import _LINE, _normalise, neutralise
+from custlib.io.normalise import _LINE, _WORKERS, _normalise, neutralise
 from custlib.io.pseudonym import PERSONAL, pseudonymise_tables, without_paths, without_samples
 from custlib.io.rules import _np, _present, prospects
 
@@ -309,14 +309,17 @@ def import_data(path: str | os.PathLike, out: str | os.PathLike, mapping=None, a
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
-    for name in schema.TABLE_ORDER:
-        if name not in tables:
-            continue
+    def write(name: str) -> None:
         t = tables[name]
         if _LINE in t.column_names:
             t = t.drop_columns([_LINE])
-        t = t.select([c for c in t.column_names if c in schema.TABLES[name].names])
-        _write_tables(t, name, out)
+        _write_tables(t.select([c for c in t.column_names if c in schema.TABLES[name].names]),
+                      name, out)
+
+    # the tables are written side by side: Arrow's Parquet and CSV writers release the GIL
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="write") as pool:
+        for done in [pool.submit(write, n) for n in schema.TABLE_ORDER if n in tables]:
+            done.result()
     _write_settings(out, report, path)
     text = report.text()
     if pseudonymise:   # no folder names (they may name a person), no sample values of personal fields
