@@ -128,7 +128,7 @@ def check_frame(df, name: str, columns: Iterable[str], *, allow_empty: bool = Fa
     >>> check_frame(pd.DataFrame({"d": ["2025-01-01"]}), "orders", ["d"], dates=["d"])
     Traceback (most recent call last):
     ...
-    TypeError: orders['d'] must be datetime64 (use custlib.data.load or pd.to_datetime), ...
+    TypeError: orders['d'] must be datetime64 (use custlib.io.load or pd.to_datetime), ...
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
@@ -144,7 +144,7 @@ def check_frame(df, name: str, columns: Iterable[str], *, allow_empty: bool = Fa
             raise TypeError(f"{name}[{c!r}] must be numeric, got dtype {df[c].dtype}")
     for c in dates:
         if not pd.api.types.is_datetime64_any_dtype(df[c]):
-            raise TypeError(f"{name}[{c!r}] must be datetime64 (use custlib.data.load or "
+            raise TypeError(f"{name}[{c!r}] must be datetime64 (use custlib.io.load or "
                             f"pd.to_datetime), got dtype {df[c].dtype}")
     return df
 
@@ -438,12 +438,12 @@ def check_date_series(x, name: str) -> pd.Series:
     >>> check_date_series(pd.Series(["2026-01-01"]), "expected_close")
     Traceback (most recent call last):
     ...
-    TypeError: expected_close must be datetime64 (use custlib.data.load or pd.to_datetime), ...
+    TypeError: expected_close must be datetime64 (use custlib.io.load or pd.to_datetime), ...
     """
     if not isinstance(x, pd.Series):
         raise TypeError(f"{name} must be a pandas Series of dates, got {type(x).__name__}")
     if not pd.api.types.is_datetime64_any_dtype(x):
-        raise TypeError(f"{name} must be datetime64 (use custlib.data.load or pd.to_datetime), "
+        raise TypeError(f"{name} must be datetime64 (use custlib.io.load or pd.to_datetime), "
                         f"got dtype {x.dtype}")
     return x
 

@@ -171,7 +171,7 @@ def test_check_date_series_and_check_flag():
     _raises(lambda: check_date_series(["2025-01-01"], "close"), TypeError,
             "close must be a pandas Series of dates, got list")
     _raises(lambda: check_date_series(pd.Series([1, 2]), "close"), TypeError,
-            "close must be datetime64 (use custlib.data.load or pd.to_datetime), got dtype int64")
+            "close must be datetime64 (use custlib.io.load or pd.to_datetime), got dtype int64")
     f = pd.Series([True, False])
     assert check_flag(f, "flag") is f
     _raises(lambda: check_flag([True], "flag"), TypeError,
