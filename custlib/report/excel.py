@@ -127,21 +127,57 @@ def _text_columns(df: pd.DataFrame) -> list:
             or pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object]
 
 
+def _formula_like(values) -> np.ndarray:
+    """Where ``values`` (a column or an index) holds text that :func:`csv_safe` changes.
+
+    Vectorised: a categorical is looked at through its categories, a string column
+    through its first characters; only the rows found are rewritten, not every cell.
+    """
+    s = pd.Series(values, copy=False) if not isinstance(values, pd.Series) else values
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.Series(s.cat.categories)
+        hit = _formula_like(cats)
+        codes = s.cat.codes.to_numpy()
+        return (codes >= 0) & hit[np.where(codes >= 0, codes, 0)] if hit.any() else \
+            np.zeros(len(s), dtype=bool)
+    try:
+        # in an object column, numbers and other non-text values are not text: False
+        return s.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    except AttributeError:        # an object column holding no text at all
+        return np.fromiter((isinstance(v, str) and v.startswith(FORMULA_START) for v in s),
+                           dtype=bool, count=len(s))
+
+
 def _map_text(df: pd.DataFrame, fix) -> pd.DataFrame:
-    """``df`` with ``fix`` applied to every str value of its text columns and index."""
-    out = df.copy()
+    """``df`` with ``fix`` (:func:`csv_safe`) applied to the str values of its text
+    columns and index that it changes (:func:`_formula_like`); a column with none of
+    them is kept as it is, without copying."""
+    out = df.copy(deep=False)
 
     def fixed(values):
-        return [fix(v) if isinstance(v, str) else v for v in values]
+        hit = _formula_like(values)
+        if not hit.any():
+            return None
+        vals = np.asarray(values, dtype=object).copy()
+        vals[hit] = [fix(v) for v in vals[hit]]
+        return vals
 
     for c in _text_columns(out):
-        out[c] = pd.Series(fixed(out[c].astype(object)), index=out.index, dtype=object)
+        vals = fixed(out[c])
+        if vals is not None:
+            out[c] = pd.Series(vals, index=out.index, dtype=object)
     if isinstance(out.index, pd.MultiIndex):
-        out.index = pd.MultiIndex.from_arrays([fixed(out.index.get_level_values(i))
-                                               for i in range(out.index.nlevels)],
-                                              names=out.index.names)
+        levels = [out.index.get_level_values(i) for i in range(out.index.nlevels)]
+        new = [fixed(level) if level.dtype == object or pd.api.types.is_string_dtype(level)
+               else None for level in levels]
+        if any(v is not None for v in new):
+            out.index = pd.MultiIndex.from_arrays(
+                [level if v is None else v for level, v in zip(levels, new)],
+                names=out.index.names)
     elif out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
-        out.index = pd.Index(fixed(out.index), name=out.index.name, dtype=object)
+        vals = fixed(out.index)
+        if vals is not None:
+            out.index = pd.Index(vals, name=out.index.name, dtype=object)
     return out
 
 
