@@ -4,7 +4,10 @@ The loaded tables hold their ids as ``string[pyarrow]`` (compact: one buffer, no
 Python object per value). pandas' ``isin`` on such a column builds a Python object for
 each value looked for, which costs 5 s when 100,000 customer ids are looked up among
 166,000 (50 s at a million); :func:`isin` does the same lookup in Arrow, one hash probe
-per element, and gives the same answer.
+per element, and gives the same answer. Grouping such a column hashes every id
+again at each ``groupby`` (about 5 s for 9.4 million orders); :func:`group_codes`
+hashes them once, and a function needing several numbers per customer reduces integer codes
+(``np.bincount``, ``np.minimum.at``) instead.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin", "positions"]
+__all__ = ["isin", "positions", "group_codes"]
 
 
 def _arrow_text(obj) -> bool:
@@ -94,3 +97,38 @@ def positions(values, index: pd.Index) -> np.ndarray:
             at = pc.index_in(found.cast(arr.type), value_set=arr)
             return np.asarray(at.fill_null(-1), dtype=np.int64)
     return np.asarray(index.get_indexer(values), dtype=np.int64)
+
+
+def group_codes(keys: pd.Series | pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """The groups of ``keys`` as ``groupby(keys)`` forms them: integer codes and the keys.
+
+    ``pd.factorize(keys, sort=True)`` (pandas hashes Arrow-backed text in Arrow), with
+    the codes as int64 and the keys named as ``keys``: computed once, the codes serve
+    every number a function needs per group.
+
+    Parameters
+    ----------
+    keys : Series or Index
+
+    Returns
+    -------
+    codes : numpy.ndarray of int64
+        For each element of ``keys``, the position of its group in ``uniques``; -1 for
+        a missing value (``groupby`` leaves those out).
+    uniques : Index
+        The distinct keys, sorted (the index of a ``groupby(keys)`` result), of
+        ``keys``' dtype and name.
+
+    Examples
+    --------
+    >>> keys = pd.Series(["C2", "C1", None, "C2"], dtype="string[pyarrow]", name="customer_id")
+    >>> codes, uniques = group_codes(keys)
+    >>> codes.tolist(), uniques.tolist(), uniques.name
+    ([1, 0, -1, 1], ['C1', 'C2'], 'customer_id')
+    """
+    name = keys.name
+    codes, uniques = pd.factorize(keys, sort=True)
+    uniques = pd.Index(uniques, name=name)
+    if uniques.dtype == object:        # text held as objects: groupby's index infers str
+        uniques = uniques.infer_objects()
+    return np.asarray(codes, dtype=np.int64), uniques

@@ -188,3 +188,125 @@ def test_positions_are_those_of_get_indexer(values, index):
     idx = pd.Index(index, dtype="string[pyarrow]")
     expected = pd.Index(index, dtype=object).get_indexer(pd.Series(values, dtype=object))
     assert positions(left, idx).tolist() == expected.tolist()
+
+
+# --- per-customer numbers on integer codes (custlib._pandas.group_codes) ---------------
+# Each function below hashes the ids once and reduces integer codes; each is compared
+# with the plain groupby it replaces, on generated orders with missing ids, dates,
+# lines and amounts.
+
+def _orders(draw_ids, dates, lines, amounts, upgrades, text):
+    import pandas as pd
+
+    n = min(map(len, (draw_ids, dates, lines, amounts, upgrades)))
+    ids = draw_ids[:n]
+    return pd.DataFrame({
+        "customer_id": pd.array(ids, dtype="str") if text == "str" else pd.Series(ids, dtype=object),
+        "order_date": pd.to_datetime(pd.Series(dates[:n], dtype=object)),
+        "product_line": pd.Categorical(lines[:n]) if text == "str" else pd.Series(lines[:n], dtype=object),
+        "amount": pd.Series(amounts[:n], dtype=float),
+        "cost": pd.Series(amounts[:n], dtype=float).fillna(0) * 0.25,
+        "is_upgrade": pd.Series(upgrades[:n], dtype=bool)})
+
+
+orders_st = st.builds(
+    _orders,
+    st.lists(st.sampled_from(["C1", "C2", "C3", "C10", None]), max_size=25),
+    st.lists(st.sampled_from(["2024-02-29", "2024-12-31", "2025-06-01", "2025-12-31", None]),
+             max_size=25),
+    st.lists(st.sampled_from(["estimating", "rebar", None]), max_size=25),
+    st.lists(st.sampled_from([1.0, 2.5, 1e6, 0.01, None]), max_size=25),
+    st.lists(st.booleans(), max_size=25),
+    st.sampled_from(["str", "object"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(orders_st, st.sampled_from(["2025-12-31", "2025-03-01", "2020-01-01"]),
+       st.booleans())
+def test_lifecycle_features_are_those_of_groupby(orders, as_of, with_customers):
+    import pandas as pd
+
+    from custlib.lifecycle import lifecycle_features
+
+    customers = ["C2", "C9"] if with_customers else None
+    as_of, window = pd.Timestamp(as_of), 365
+    o = orders[orders["order_date"] <= as_of]
+    g = o.groupby("customer_id")
+    age = (as_of - o["order_date"]).dt.days
+    expected = pd.DataFrame({
+        "tenure": (as_of - g["order_date"].min()).dt.days,
+        "recency": (as_of - g["order_date"].max()).dt.days,
+        "revenue_recent": o["amount"].where(age < window, 0).groupby(o["customer_id"]).sum(),
+        "revenue_previous": o["amount"].where((age >= window) & (age < 2 * window), 0)
+        .groupby(o["customer_id"]).sum()})
+    got = lifecycle_features(orders, as_of, customers, window_days=window)
+    if customers is not None:
+        expected = expected.reindex(expected.index.union(pd.Index(customers)))
+        expected[["revenue_recent", "revenue_previous"]] = \
+            expected[["revenue_recent", "revenue_previous"]].fillna(0)
+    expected.index.name = "customer_id"
+    pd.testing.assert_frame_equal(got.drop(columns="trend"), expected, check_exact=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(orders_st)
+def test_profit_from_orders_is_that_of_a_sort_and_groupby(orders):
+    import pandas as pd
+
+    from custlib.value import profit_from_orders
+
+    if orders["customer_id"].isna().all():
+        return
+    o = orders.sort_values(["customer_id", "order_date"], kind="stable")
+    first = o.groupby("customer_id")["product_line"].transform("first")
+    line = o["product_line"].astype(object)
+    # an order naming no line is counted as cross-sell
+    cross = o["is_upgrade"] | line.isna() | (line != first.astype(object))
+    profit = o["amount"] - o["cost"]
+    g = profit.groupby([o["customer_id"], cross.rename("cross")]).sum().unstack(fill_value=0.0)
+    expected = pd.DataFrame({"base_profit": g.get(False, 0.0),
+                             "cross_sell_profit": g.get(True, 0.0)}, index=g.index)
+    pd.testing.assert_frame_equal(profit_from_orders(orders), expected, check_exact=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3", None]),
+                          st.sampled_from(["decision_maker", "user", "coach", "other", None])),
+                max_size=25),
+       st.sampled_from([None, ["C3", "C9", "C1"]]), st.sampled_from(["str", "object"]))
+def test_role_coverage_counts_as_a_groupby(rows, asked, text):
+    import pandas as pd
+
+    from custlib.keyaccount import decision_structure, role_coverage
+
+    dtype = "str" if text == "str" else object
+    contacts = pd.DataFrame(rows or [], columns=["customer_id", "role"]).astype(dtype)
+    roles = decision_structure()["role"].tolist()
+    known = contacts[contacts["customer_id"].notna()]
+    # every customer with a contact has a row, whatever the contacts' roles
+    expected = (known.groupby(["customer_id", "role"]).size().unstack(fill_value=0)
+                .reindex(index=pd.Index(sorted(set(known["customer_id"])), name="customer_id"),
+                         columns=pd.Index(roles, name="role"), fill_value=0).astype("int64"))
+    if asked is not None:
+        expected = expected.reindex(pd.Index(asked), fill_value=0)
+    got = role_coverage(contacts, asked)
+    pd.testing.assert_frame_equal(got[roles], expected, check_exact=True, check_index_type=False)
+    assert got["has_decision_maker"].tolist() == (expected["decision_maker"] > 0).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["C2", "C1", "c1", "C10", None, "客户"]), max_size=30),
+       st.sampled_from(["str", "object", "category"]))
+def test_group_codes_are_the_groups_of_groupby(keys, kind):
+    import pandas as pd
+
+    from custlib._pandas import group_codes
+
+    s = pd.Series(keys, dtype={"str": "str", "object": object, "category": "category"}[kind],
+                  name="customer_id")
+    codes, uniques = group_codes(s)
+    expected = pd.Series(range(len(s))).groupby(s.to_numpy() if kind != "category" else s).size()
+    assert uniques.tolist() == expected.index.tolist() and uniques.name == "customer_id"
+    assert codes.dtype == np.int64 and (codes == -1).sum() == s.isna().sum()
+    assert [uniques[c] if c >= 0 else None for c in codes] == \
+        [None if pd.isna(k) else k for k in s]
