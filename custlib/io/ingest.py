@@ -145,21 +145,34 @@ def _override(mapping: Mapping, currency, thresholds) -> Mapping:
 
 
 def _check_links(tables: dict[str, pa.Table], files: dict[str, Path], report: Report) -> None:
-    for name, t in tables.items():
-        for col, target in schema.TABLES[name].references.items():
-            if target not in tables or col not in t.column_names:
-                continue
-            keys = tables[target].column(schema.TABLES[target].key)
-            dangling = _np(pc.invert(pc.is_in(t.column(col), value_set=keys))) & _present(t.column(col))
-            if dangling.any():
-                ids = sorted(set(pc.filter(t.column(col), pa.array(dangling)).to_pylist()))[:_SHOW]
-                label = files[name].name if name in files else name
-                rows = tuple(int(x) for x in _np(t.column(_LINE))[dangling][:_SHOW]) \
-                    if _LINE in t.column_names else ()
-                report.issues.append(Issue(
-                    "error", label, col, rows, int(dangling.sum()),
-                    f"{int(dangling.sum())} row(s) refer to ids missing from {target} ({ids})",
-                    f"export every {target} row these refer to, or leave {target} out"))
+    """Every reference to a key of another table names a row there (an error otherwise).
+
+    The lookups (one hash probe per row, by Arrow, which releases the GIL) run side by
+    side on :data:`_WORKERS` threads; the issues are reported in the tables' order."""
+    links = [(name, col, target) for name, t in tables.items()
+             for col, target in schema.TABLES[name].references.items()
+             if target in tables and col in t.column_names]
+
+    def dangling(link):
+        name, col, target = link
+        column = tables[name].column(col)
+        keys = tables[target].column(schema.TABLES[target].key)
+        return _np(pc.invert(pc.is_in(column, value_set=keys))) & _present(column)
+
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="links") as pool:
+        found = list(pool.map(dangling, links))
+    for (name, col, target), bad in zip(links, found):
+        if not bad.any():
+            continue
+        t = tables[name]
+        ids = sorted(set(pc.filter(t.column(col), pa.array(bad)).to_pylist()))[:_SHOW]
+        label = files[name].name if name in files else name
+        rows = tuple(int(x) for x in _np(t.column(_LINE))[bad][:_SHOW]) \
+            if _LINE in t.column_names else ()
+        report.issues.append(Issue(
+            "error", label, col, rows, int(bad.sum()),
+            f"{int(bad.sum())} row(s) refer to ids missing from {target} ({ids})",
+            f"export every {target} row these refer to, or leave {target} out"))
 
 
 def _write_tables(t: pa.Table, name: str, out: Path) -> None:
