@@ -110,13 +110,13 @@ def criteria_frame(customers: pd.DataFrame, orders: pd.DataFrame, activities: pd
     out = pd.DataFrame({
         "revenue": revenue.reindex(c.index).astype(float),
         "headroom": (c["estimators"] - c["seats_owned"]).clip(lower=0).astype(float),
-        "important": (c["importance"].astype(str) == "important").astype(float),
+        "important": (c["importance"] == "important").astype(float),
         "our_seat_share": (c["seats_owned"] / seats.where(seats > 0)).fillna(0.0),
         "tenure": ((as_of - c["first_purchase_date"]).dt.days / DAYS_PER_YEAR).astype(float),
     })
     if activities is not None:
         a = activities[(activities["activity_date"] > start) & (activities["activity_date"] <= as_of)
-                       & activities["activity_type"].astype(str).isin(["visit", "meeting"])]
+                       & activities["activity_type"].isin(["visit", "meeting"])]
         out["visits"] = a.groupby("customer_id").size().reindex(out.index, fill_value=0).astype(float)
     return out
 

@@ -282,7 +282,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
                     allow_empty=True, dates=["activity_date"])
         a = activities[activities["activity_date"] <= as_of]
         recent = a[a["activity_date"] > as_of - pd.Timedelta(days=recent_days)]
-        kind = recent["activity_type"].astype(str)
+        kind = recent["activity_type"]   # compared as it is: a copy as text is 10M strings
         months = recent_days / WORKBOOK.days_per_month
         visits = recent[kind.isin(["visit", "meeting"])].groupby("customer_id").size()
         calls = recent[kind == "call"].groupby("customer_id").size()
@@ -316,7 +316,7 @@ def master_table(customers: pd.DataFrame, *, as_of, orders: pd.DataFrame | None 
                                                                                   fill_value=0.0)
         if "buyer_kind" in op.columns:
             soon = op[op["closes_within_3_months"]]
-            kind = soon["buyer_kind"].astype(str)
+            kind = soon["buyer_kind"]
             m["org_purchase_3m"] = isin(m.index, soon.loc[kind == "organisation", "customer_id"])
             m["individual_purchase_3m"] = isin(m.index, soon.loc[kind == "individual", "customer_id"])
 
@@ -453,7 +453,7 @@ def purchase_summary(open_opps: pd.DataFrame, buyer_kind: str,
     check_frame(open_opps, "open_opps", ["customer_id", "buyer_kind", "expected_value",
                                          "expected_sales_value", "closes_within_3_months", by],
                 allow_empty=True)
-    sel = open_opps[open_opps["buyer_kind"].astype(str) == buyer_kind]
+    sel = open_opps[open_opps["buyer_kind"] == buyer_kind]
     return _rollup(sel, by, "deals", "expected_value", within_3_months=True)
 
 
