@@ -284,3 +284,20 @@ def test_every_window_is_the_period_helpers(crm):
     assert pyramid["revenue"].sum() == pytest.approx(revenue.sum())
     m = master_table(crm.customers, as_of="2025-06-30", orders=crm.orders)
     assert m["revenue_12m"].sum() == pytest.approx(revenue.sum())
+
+
+def test_charts_drawn_from_the_workbook_tables_are_the_charts_drawn_alone(crm, tmp_path):
+    # custlib run computes the sheets once and draws the charts from them
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from custlib import period
+    from custlib.report import workbook_tables, write_charts
+
+    alone = write_charts(crm, tmp_path / "alone")
+    shared = write_charts(crm, tmp_path / "shared",
+                          sheets=workbook_tables(crm, period.as_of(crm, None)))
+    assert [p.name for p in alone] == [p.name for p in shared] == \
+        ["pyramid.png", "pareto.png", "funnel.png"]
+    for a, b in zip(alone, shared):
+        assert a.read_bytes() == b.read_bytes(), a.name

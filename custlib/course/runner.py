@@ -170,15 +170,18 @@ def _write_deliverables(held: list, files: Path, report) -> None:
 
     import pyarrow as pa
 
-    from custlib.report import write_charts, write_workbook
+    from custlib import period
+    from custlib.report import workbook_tables, write_charts, write_workbook
 
     crm = held.pop()
     when = report.as_of if report.as_of_source != "today" else None
     # the cover names what was read: the files' names, never a folder
     source = ", ".join(dict.fromkeys(p.name for p in report.files.values()))
-    write_workbook(crm, files / WORKBOOK_FILE, as_of=when, source=source)
-    write_charts(crm, files / "charts", as_of=when)
-    del crm
+    # the tables once, for the workbook and the charts drawn from them
+    sheets = workbook_tables(crm, period.as_of(crm, when))
+    write_workbook(crm, files / WORKBOOK_FILE, as_of=when, source=source, sheets=sheets)
+    write_charts(crm, files / "charts", as_of=when, sheets=sheets)
+    del crm, sheets
     gc.collect()
     pa.default_memory_pool().release_unused()
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from custlib import period
+from custlib import labels, period
 from custlib.io import CRMData
 from custlib.report.excel import _currency_code
 from custlib.report.tables import _funnel_table, _pyramid_table, _year_revenue
 
 
-def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Path]:
+def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None, *,
+                 sheets: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write the report's charts as PNG files into ``folder``.
 
     ``pyramid.png`` (the customer pyramid of the last 12 months, digest §7: share of
@@ -34,6 +35,10 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
         replaced.
     as_of : date-like, optional
         The analysis date (default :func:`as_of_date`).
+    sheets : dict of DataFrame, optional
+        :func:`workbook_tables` of the same data and date, already computed (by the
+        caller writing the workbook too): their pyramid and funnel tables are drawn
+        instead of being computed again.
 
     Returns
     -------
@@ -74,7 +79,10 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
         plt.close(fig)
         written.append(path)
 
-    save(pyramid_chart(_pyramid_table(crm, as_of), code), "pyramid.png")
+    sheets = sheets or {}
+    pyramid = sheets.get(labels.sheet_name("pyramid"))
+    save(pyramid_chart(_pyramid_table(crm, as_of) if pyramid is None else pyramid, code),
+         "pyramid.png")
 
     revenue = _year_revenue(crm, as_of)[2]
     fig, ax = plt.subplots(figsize=(7, 6))
@@ -82,8 +90,11 @@ def write_charts(crm: CRMData, folder: str | os.PathLike, as_of=None) -> list[Pa
                  title="Pareto curve (二八法则), last 12 months")
     save(fig, "pareto.png")
 
-    funnel = (_funnel_table(crm.opportunities)
-              if crm.opportunities is not None and "stage" in crm.opportunities else None)
+    if sheets:     # the workbook has a funnel sheet exactly when there is a funnel
+        funnel = sheets.get(labels.sheet_name("funnel"))
+    else:
+        funnel = (_funnel_table(crm.opportunities)
+                  if crm.opportunities is not None and "stage" in crm.opportunities else None)
     if funnel is not None:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         ax.barh([str(i) for i in funnel.index][::-1], funnel["reached"].to_numpy()[::-1])

@@ -693,7 +693,8 @@ def _new_file(folder: Path, stem: str, suffix: str) -> Path:
 
 
 def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None,
-                   source: str | os.PathLike | None = None) -> Path:
+                   source: str | os.PathLike | None = None, *,
+                   sheets: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write the cover and :func:`workbook_tables` to an ``.xlsx`` file, one sheet per table.
 
     The first sheet, ``about · 说明`` (:func:`cover_table`), states the data source,
@@ -757,6 +758,9 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None,
         What was read, named on the cover (default: the name of ``crm.path``): the
         export's file or folder name; of a path only its last part is shown, so a
         pseudonymised run names no folder.
+    sheets : dict of DataFrame, optional
+        :func:`workbook_tables` of ``crm`` at ``as_of``, already computed (by a caller
+        that also draws :func:`write_charts` from them); computed here otherwise.
 
     Returns
     -------
@@ -790,7 +794,7 @@ def write_workbook(crm: CRMData, path: str | os.PathLike, as_of=None,
 
     path = Path(path)
     as_of = period.as_of(crm, as_of)
-    sheets = workbook_tables(crm, as_of)
+    sheets = workbook_tables(crm, as_of) if sheets is None else sheets
     code = _currency_code(crm)
     cover, cover_kinds = cover_table(crm, list(sheets), as_of, source)
     tmp = _new_file(path.parent, path.stem, ".xlsx")
