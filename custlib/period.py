@@ -27,11 +27,12 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from custlib._validate import check_date
 
-__all__ = ["as_of", "last_dated", "window", "in_window", "revenue_by_customer",
+__all__ = ["as_of", "last_dated", "window", "in_window", "windows_back", "revenue_by_customer",
            "profit_by_customer", "first_full_year"]
 
 
@@ -113,6 +114,46 @@ def in_window(frame: pd.DataFrame, start, end, column: str = "order_date") -> pd
     """The rows of ``frame`` whose ``column`` lies in ``[start, end]``."""
     d = frame[column]
     return frame[(d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))]
+
+
+def windows_back(dates: pd.Series, end, months: int = 12) -> pd.Series:
+    """Which window back from ``end`` each date lies in: 0 for :func:`window` ``(end)``,
+    1 for the ``months`` months before it, and so on; -1 after ``end`` (or no date).
+
+    The windows are those of ``window(end, months, back=k)`` for ``k = 0, 1, …`` until
+    one ends before the earliest date: the year-by-year view of lesson 4's retention,
+    without filtering the orders once per year.
+
+    Parameters
+    ----------
+    dates : Series of datetime64
+        Order dates, say (``orders["order_date"]``).
+    end : date-like
+        The analysis date: the last day of window 0.
+    months : int, default 12
+        Length of each window.
+
+    Returns
+    -------
+    Series of int64
+        On the index of ``dates``, named ``windows_back``.
+
+    Examples
+    --------
+    >>> d = pd.Series(pd.to_datetime(["2025-12-31", "2025-01-01", "2024-12-31", "2026-01-05", None]))
+    >>> windows_back(d, "2025-12-31").tolist()
+    [0, 0, 1, -1, -1]
+    """
+    dates = pd.Series(dates)
+    out = np.full(len(dates), -1, dtype=np.int64)
+    values = dates.to_numpy()
+    first = dates.min() if len(dates) else pd.NaT
+    k = 0
+    while first is not pd.NaT and not pd.isna(first) and window(end, months, back=k)[1] >= first:
+        start, stop = window(end, months, back=k)
+        out[(values >= start.to_datetime64()) & (values <= stop.to_datetime64())] = k
+        k += 1
+    return pd.Series(out, index=dates.index, name="windows_back")
 
 
 def revenue_by_customer(orders: pd.DataFrame, start, end) -> pd.Series:

@@ -112,12 +112,8 @@ format_table(horizons)
 # months' revenue minus cost, per buying customer.
 
 # %%
-# years_back: 0 = the last 12 months up to AS_OF, 1 = the 12 before, ...
-years_back = pd.Series(-1, index=orders.index)
-k = 0
-while len(orders) and period.window(AS_OF, back=k)[1] >= orders["order_date"].min():
-    years_back[period.in_window(orders, *period.window(AS_OF, back=k)).index] = k
-    k += 1
+# years_back: 0 = the last 12 months up to AS_OF, 1 = the 12 before, ... (-1: after AS_OF)
+years_back = period.windows_back(orders["order_date"], AS_OF)
 buyers = pd.DataFrame({"customer_id": orders["customer_id"], "years_back": years_back}).drop_duplicates()
 next_year = buyers.assign(years_back=buyers["years_back"] + 1)   # a purchase one year later, moved back
 flow = buyers[buyers["years_back"] >= 1].merge(next_year, on=["customer_id", "years_back"],

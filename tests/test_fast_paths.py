@@ -310,3 +310,22 @@ def test_group_codes_are_the_groups_of_groupby(keys, kind):
     assert codes.dtype == np.int64 and (codes == -1).sum() == s.isna().sum()
     assert [uniques[c] if c >= 0 else None for c in codes] == \
         [None if pd.isna(k) else k for k in s]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(datetime.date(2019, 1, 1), datetime.date(2026, 3, 1))),
+                max_size=30),
+       st.sampled_from(["2025-12-31", "2024-02-29", "2025-03-31"]), st.sampled_from([12, 1, 6]))
+def test_windows_back_is_the_loop_over_windows(days, end, months):
+    import pandas as pd
+
+    from custlib import period
+
+    orders = pd.DataFrame({"order_date": pd.to_datetime(pd.Series(days, dtype=object))})
+    expected = pd.Series(-1, index=orders.index)
+    k = 0          # as lesson 4 first wrote it: one filtered copy of the orders per window
+    while len(orders) and period.window(end, months, back=k)[1] >= orders["order_date"].min():
+        expected[period.in_window(orders, *period.window(end, months, back=k)).index] = k
+        k += 1
+    got = period.windows_back(orders["order_date"], end, months)
+    assert got.tolist() == expected.tolist() and got.index.equals(orders.index)
