@@ -164,12 +164,8 @@ def _write_deliverables(held: list, files: Path, report) -> None:
     (the one given, else the latest date in the data).
 
     ``held`` holds the only reference to the tables, taken out here: once the files are
-    written the tables are freed and the memory given back to the system (Arrow's
-    allocator keeps freed memory for reuse otherwise), while the lessons still run."""
-    import gc
-
-    import pyarrow as pa
-
+    written the tables are freed and the memory given back to the system
+    (:func:`_give_back_memory`), while the lessons still run."""
     from custlib import period
     from custlib.report import workbook_tables, write_charts, write_workbook
 
@@ -182,8 +178,29 @@ def _write_deliverables(held: list, files: Path, report) -> None:
     write_workbook(crm, files / WORKBOOK_FILE, as_of=when, source=source, sheets=sheets)
     write_charts(crm, files / "charts", as_of=when, sheets=sheets)
     del crm, sheets
+    _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return freed memory to the system, for the lesson kernels running beside this process.
+
+    Arrow's allocator keeps freed memory for reuse, and so does the C library's heap
+    (the many small blocks of text values): at 100,000 customers this process held
+    660 MB after the import and 510 MB after the workbook, against 250 and 360 MB once
+    given back. ``malloc_trim`` is glibc's (Linux); elsewhere only Arrow's pool is
+    released."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    import pyarrow as pa
+
     gc.collect()
     pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):     # not glibc: nothing more to give back
+        pass
 
 
 def _relocate(nb, build: Path, out: Path) -> None:
@@ -224,6 +241,7 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         report = import_data(data, build / "data", mapping=mapping, as_of=as_of,
                              pseudonymise=pseudonymise, key=key, allow_outside=allow_outside,
                              currency=currency, thresholds=thresholds)
+        _give_back_memory()      # what the import parsed is written: the lessons read that
         check_inputs_outside(out, [data, *report.files.values()]
                              + ([report.mapping] if report.mapping else []))
         crm = load(build / "data")
