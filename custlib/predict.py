@@ -62,7 +62,7 @@ from custlib.policy import VALUE
 __all__ = ["PredictPolicy", "PREDICT", "ConvergenceError", "bgnbd_fit", "bgnbd_p_alive",
            "bgnbd_expected_purchases", "bgnbd_sample", "gamma_gamma_fit", "gamma_gamma_usable",
            "gamma_gamma_expected_spend", "own_mean_spend", "gamma_gamma_sample", "predicted_clv",
-           "at_risk",
+           "risk_table", "at_risk",
            "HoldoutCheck", "holdout_check"]
 
 
@@ -1018,9 +1018,38 @@ def predicted_clv(bgnbd, gg, frequency, recency, T, monetary_value, *, months=PR
     return _out(if_alive * p, labels, n, "clv")
 
 
+def risk_table(summary: pd.DataFrame, bgnbd, gg=None, *, months=PREDICT.months,
+               discount_rate=PREDICT.discount_rate, freq="D") -> pd.DataFrame:
+    """Every customer's numbers of the early warning, before :func:`at_risk` selects.
+
+    Parameters and the columns are those of :func:`at_risk`, for every row of
+    ``summary``: compute it once when both the call list and every customer's
+    ``p_alive`` and ``predicted_clv`` are wanted (the workbook), and pass it to
+    :func:`at_risk` as ``table``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"frequency": [10, 0], "recency": [100, 0], "T": [720, 720],
+    ...                   "monetary_value": [900.0, 0.0]}, index=["gone quiet", "one-off"])
+    >>> t = risk_table(s, dict(r=0.243, alpha=30.9, a=0.793, b=2.426))
+    >>> t["p_alive"].round(3).tolist(), list(t.columns[:4])
+    ([0.0, 1.0], ['frequency', 'recency', 'T', 'days_silent'])
+    """
+    check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
+    p, if_alive, _, _, x, tx, TT = _clv_parts(
+        bgnbd, gg, summary["frequency"], summary["recency"], summary["T"],
+        summary["monetary_value"], months, discount_rate, freq)
+    return pd.DataFrame({"frequency": x.astype(np.int64), "recency": tx, "T": TT,
+                         "days_silent": TT - tx, "p_alive": p, "predicted_clv": p * if_alive,
+                         "value_if_alive": if_alive, "value_at_risk": (1 - p) * if_alive},
+                        index=summary.index)
+
+
 def at_risk(summary: pd.DataFrame, bgnbd, gg=None, *, threshold=PREDICT.at_risk_p_alive,
             value_share=PREDICT.value_share, months=PREDICT.months,
-            discount_rate=PREDICT.discount_rate, freq="D") -> pd.DataFrame:
+            discount_rate=PREDICT.discount_rate, freq="D",
+            table: pd.DataFrame | None = None) -> pd.DataFrame:
     r"""The manager's call list: valuable customers who have probably stopped buying.
 
     The early warning of the decline stage (客户衰退, digest §5: warn about at-risk
@@ -1058,6 +1087,9 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg=None, *, threshold=PREDICT.at_risk_
         Top share of customers, by ``value_if_alive``, that counts as high value.
     months, discount_rate, freq
         As for :func:`predicted_clv`.
+    table : DataFrame, optional
+        :func:`risk_table` of the same arguments, already computed: used instead of
+        computing it again.
 
     Returns
     -------
@@ -1091,13 +1123,13 @@ def at_risk(summary: pd.DataFrame, bgnbd, gg=None, *, threshold=PREDICT.at_risk_
     check_frame(summary, "summary", ["frequency", "recency", "T", "monetary_value"])
     for name, value in (("threshold", threshold), ("value_share", value_share)):
         check_probability(value, name)
-    p, if_alive, _, _, x, tx, TT = _clv_parts(
-        bgnbd, gg, summary["frequency"], summary["recency"], summary["T"],
-        summary["monetary_value"], months, discount_rate, freq)
-    table = pd.DataFrame({"frequency": x.astype(np.int64), "recency": tx, "T": TT,
-                          "days_silent": TT - tx, "p_alive": p, "predicted_clv": p * if_alive,
-                          "value_if_alive": if_alive, "value_at_risk": (1 - p) * if_alive},
-                         index=summary.index)
+    if table is None:
+        table = risk_table(summary, bgnbd, gg, months=months, discount_rate=discount_rate,
+                           freq=freq)
+    elif not table.index.equals(summary.index):
+        raise ValueError("table must be risk_table(summary, ...): its index differs from "
+                         "summary's")
+    if_alive = table["value_if_alive"].to_numpy()
     cut = np.quantile(if_alive, 1 - value_share) if value_share > 0 else np.inf
     listed = table[(table["p_alive"] < threshold) & (table["value_if_alive"] >= cut)]
     listed = listed.sort_values("value_at_risk", ascending=False, kind="stable")

@@ -17,7 +17,7 @@ import custlib.predict as P
 from custlib.predict import (PREDICT, ConvergenceError, at_risk, bgnbd_expected_purchases,
                              bgnbd_fit, bgnbd_p_alive, bgnbd_sample, gamma_gamma_expected_spend,
                              gamma_gamma_fit, gamma_gamma_sample, gamma_gamma_usable,
-                             holdout_check, own_mean_spend, predicted_clv)
+                             holdout_check, own_mean_spend, predicted_clv, risk_table)
 
 #: BG/NBD estimates on CDNOW (Fader, Hardie & Lee 2005), time in weeks.
 CDNOW = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -381,6 +381,23 @@ def test_at_risk_lists_valuable_silent_customers():
                                              s.loc[listed.index, "monetary_value"]))
     np.testing.assert_allclose(listed["value_at_risk"] + listed["predicted_clv"], listed["value_if_alive"])
     assert at_risk(s, bg, CDNOW_GG, threshold=0.0).empty
+
+
+def test_at_risk_chooses_from_the_risk_table_of_every_customer():
+    s = pd.DataFrame({"frequency": [10, 10, 12, 1, 0], "recency": [700, 100, 200, 50, 0],
+                      "T": [720] * 5, "monetary_value": [900.0, 900.0, 400.0, 50.0, 0.0]},
+                     index=["steady", "gone quiet", "fading", "small", "one-off"])
+    bg = dict(CDNOW, alpha=CDNOW["alpha"] * 7)
+    table = risk_table(s, bg, CDNOW_GG)
+    assert table.index.equals(s.index)
+    np.testing.assert_array_equal(table["p_alive"], bgnbd_p_alive(bg, s["frequency"], s["recency"], s["T"]))
+    np.testing.assert_array_equal(table["predicted_clv"],
+                                  predicted_clv(bg, CDNOW_GG, s["frequency"], s["recency"], s["T"],
+                                                s["monetary_value"]))
+    given = at_risk(s, bg, CDNOW_GG, value_share=0.6, table=table)
+    pd.testing.assert_frame_equal(given, at_risk(s, bg, CDNOW_GG, value_share=0.6))
+    with pytest.raises(ValueError, match="table must be risk_table"):
+        at_risk(s, bg, CDNOW_GG, table=table.iloc[:2])
 
 
 def test_holdout_check_on_bundled_data(crm):

@@ -225,8 +225,7 @@ def early_warning(crm: CRMData, as_of=None) -> pd.DataFrame | None:
     >>> list(calls.columns)
     ['frequency', 'days_silent', 'p_alive', 'predicted_value', 'value_if_alive', 'value_at_risk']
     """
-    from custlib.predict import (PREDICT, at_risk, bgnbd_fit, bgnbd_p_alive, gamma_gamma_usable,
-                                 predicted_clv)
+    from custlib.predict import PREDICT, at_risk, bgnbd_fit, gamma_gamma_usable, risk_table
     from custlib.value import rfm_summary
 
     as_of = period.as_of(crm, as_of)
@@ -240,12 +239,11 @@ def early_warning(crm: CRMData, as_of=None) -> pd.DataFrame | None:
         return None
     repeat = rfm[rfm["frequency"] > 0]
     gg, why_not = gamma_gamma_usable(repeat["frequency"], repeat["monetary_value"])
-    calls = (at_risk(rfm, bg, gg).rename(columns={"predicted_clv": "predicted_value"})
+    # every customer's numbers once: the call list is chosen from them
+    table = risk_table(rfm, bg, gg)
+    calls = (at_risk(rfm, bg, gg, table=table).rename(columns={"predicted_clv": "predicted_value"})
              .drop(columns=["recency", "T"]))
-    every = pd.DataFrame({
-        "p_alive": bgnbd_p_alive(bg, rfm["frequency"], rfm["recency"], rfm["T"]),
-        "predicted_value": predicted_clv(bg, gg, rfm["frequency"], rfm["recency"], rfm["T"],
-                                         rfm["monetary_value"])}, index=rfm.index)
+    every = table[["p_alive", "predicted_clv"]].rename(columns={"predicted_clv": "predicted_value"})
     spend = ("the Gamma-Gamma spend model" if gg is not None else
              f"each customer's own mean spend (the Gamma-Gamma model was not used: {why_not})")
     calls.attrs = {"customers": every, "note": (
