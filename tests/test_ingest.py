@@ -163,6 +163,32 @@ def test_utf8_bom_semicolons_and_case_of_headers(tmp_path):
     assert load(tmp_path / "out").orders["amount"].tolist() == [9]
 
 
+
+def test_an_encoding_change_far_into_the_file_is_found(tmp_path):
+    """The first 64 KB are read for the header; the rest is checked as Arrow reads it:
+    GBK rows after 5,000 UTF-8 Chinese rows make a file of mixed encodings, and a file
+    that is GBK throughout with an ASCII start longer than 64 KB is read as GB18030 (as
+    a short one is)."""
+    rows = "".join(f"客户{i},2024-03-05,1\n" for i in range(5000))
+    mixed = tmp_path / "mixed" / "orders.csv"
+    mixed.parent.mkdir()
+    mixed.write_bytes(("customer_id,order_date,amount\n" + rows).encode()
+                      + "客户x,2024-03-06,2\n客户y,2024-03-06,2\n".encode("gbk"))
+    report = validate(mixed, as_of=AS_OF)
+    assert [i.level for i in report.issues] == ["error"], report.text()
+    assert "mixes encodings: 5,000 line(s) are UTF-8 (rows 2–5001) and 2 are not (rows " \
+        "5002–5003)" in report.issues[0].message
+    assert list(report.issues[0].rows) == [5002, 5003] and report.issues[0].count == 2
+    ascii_rows = "".join(f"C{i},2024-03-05,1\n" for i in range(5000))
+    gbk = tmp_path / "gbk" / "orders.csv"
+    gbk.parent.mkdir()
+    chinese = "".join(f"客户{i},2024-03-05,1\n" for i in range(150))
+    gbk.write_bytes(("customer_id,order_date,amount\n" + ascii_rows + chinese).encode("gbk"))
+    report = validate(gbk, as_of=AS_OF)
+    assert [i.level for i in report.issues] == ["warning"], report.text()
+    assert "GB18030" in report.issues[0].message
+    assert report.tables["orders"]["rows_kept"] == 5150
+
 def test_gbk_is_detected_and_read_with_a_chinese_mapping(tmp_path):
     m = _write(tmp_path / "m.toml", '[orders.columns]\n"客户编号" = "customer_id"\n'
                '"成交日期" = "order_date"\n"成交金额" = "amount"\n')

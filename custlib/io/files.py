@@ -168,36 +168,53 @@ def _read_csv(file: Path, report: Report, tmap: TableMapping | None = None,
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # a real error, not a character cut at the block end
             encoding = None
-    if encoding:
-        try:
-            file_ok = True
-            with open(file, "rb") as fh:  # stream-check the rest without holding it twice
-                dec = io.TextIOWrapper(fh, encoding="utf-8", errors="strict", newline="")
-                while dec.read(1 << 24):
-                    pass
-        except UnicodeDecodeError:
-            file_ok = False
-        encoding = "utf8" if file_ok else None
+    if encoding == "utf8":
+        # Arrow checks the rest of the file's UTF-8 as it reads it (the header row was
+        # checked above); when it finds a bad byte, the file is read as another encoding
+        issues, notes = len(report.issues), len(report.notes)
+        got = _parse_csv(file, report, tmap, expected, head, encoding)
+        if got is not _NOT_UTF8:
+            return got
+        del report.issues[issues:], report.notes[notes:]
+    encoding = _other_encoding(file, report)
     if encoding is None:
-        raw = file.read_bytes()
-        mixed = _mixed_encoding(raw)
-        if mixed:
-            report.issues.append(Issue("error", file.name, None, mixed[1][:_SHOW], len(mixed[1]),
-                                       mixed[0], "save the whole file in one encoding: open it "
-                                       "in Excel or a text editor and save it as CSV UTF-8"))
-            return None
-        if rules.gb18030(raw) is not None:
-            encoding = "gb18030"
-            report.issues.append(Issue("warning", file.name, None, (), 0,
-                                       "is not UTF-8; it decodes as GB18030 (GBK) with Chinese "
-                                       "text, so it was read as GB18030: check a few names in "
-                                       "the output"))
-        else:
-            line = raw[: _first_bad_utf8(raw)].count(b"\n") + 1
-            report.issues.append(Issue("error", file.name, None, (line,), 1,
-                                       "is neither UTF-8 nor GB18030/GBK (first undecodable byte "
-                                       "on this row)", "save it as CSV UTF-8"))
-            return None
+        return None
+    got = _parse_csv(file, report, tmap, expected, head, encoding)
+    return None if got is _NOT_UTF8 else got
+
+
+#: What :func:`_parse_csv` returns for a file it was told is UTF-8 and is not.
+_NOT_UTF8 = object()
+
+
+def _other_encoding(file: Path, report: Report) -> str | None:
+    """The encoding of a file that is not UTF-8: GB18030 (with a warning), or None with
+    the error (mixed encodings, or neither)."""
+    raw = file.read_bytes()
+    mixed = _mixed_encoding(raw)
+    if mixed:
+        report.issues.append(Issue("error", file.name, None, mixed[1][:_SHOW], len(mixed[1]),
+                                   mixed[0], "save the whole file in one encoding: open it "
+                                   "in Excel or a text editor and save it as CSV UTF-8"))
+        return None
+    if rules.gb18030(raw) is not None:
+        report.issues.append(Issue("warning", file.name, None, (), 0,
+                                   "is not UTF-8; it decodes as GB18030 (GBK) with Chinese "
+                                   "text, so it was read as GB18030: check a few names in "
+                                   "the output"))
+        return "gb18030"
+    line = raw[: _first_bad_utf8(raw)].count(b"\n") + 1
+    report.issues.append(Issue("error", file.name, None, (line,), 1,
+                               "is neither UTF-8 nor GB18030/GBK (first undecodable byte "
+                               "on this row)", "save it as CSV UTF-8"))
+    return None
+
+
+def _parse_csv(file: Path, report: Report, tmap: TableMapping | None, expected: set[str],
+               head: bytes, encoding: str):
+    """The table of a CSV file in ``encoding`` (title rows above the header and a
+    report footer left out), or None with the error; :data:`_NOT_UTF8` when told UTF-8
+    and a byte is not."""
     top = head.decode("utf-8" if encoding == "utf8" else "gb18030", errors="replace")
     top_lines = top.lstrip("\ufeff").split("\n")[:-1] or [top.lstrip("\ufeff")]
     top_lines = [ln.rstrip("\r") for ln in top_lines]
@@ -236,6 +253,8 @@ def _read_csv(file: Path, report: Report, tmap: TableMapping | None = None,
                 null_values=[""], quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
         msg = str(exc)
+        if encoding == "utf8" and "invalid UTF8" in msg:
+            return _NOT_UTF8
         m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
         if m:
             row = msg.split(f"got {m.group(2)}:", 1)[-1].strip()[:120]
