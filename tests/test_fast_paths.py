@@ -125,6 +125,27 @@ def test_ids_are_normalised_alike_whether_the_column_is_ascii_or_not(values, asc
     assert ids.to_pylist() == expected
 
 
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="C1;, 好，；", max_size=6)), min_size=1,
+                max_size=15), st.integers(0, 2))
+def test_a_column_without_separator_bytes_is_one_customer_per_row(values, cut):
+    """several_customers skips its regex when no byte is ';' or ',': the rows it marks
+    and the ids it keeps are the regex's (full-width separators are not separators)."""
+    import pyarrow.compute as pc
+
+    from custlib.io import rules
+
+    col = pa.array(values, pa.string()).slice(min(cut, len(values) - 1))
+    first, multi = rules.several_customers(col)
+    expected = pc.fill_null(pc.match_substring_regex(col, r"[;,]"), False).to_numpy(
+        zero_copy_only=False)
+    assert np.array_equal(multi, expected)
+    keep = pc.utf8_trim_whitespace(pc.replace_substring_regex(col, r"^([^;,]*)[;,].*$", r"\1")) \
+        if expected.any() else col
+    assert first.to_pylist() == keep.to_pylist()
+
+
 CORPORA = Path(__file__).resolve().parent
 CASES = sorted([*(p for p in (CORPORA / "badinput").iterdir() if p.suffix != ".toml"),
                 *(p for p in (CORPORA / "hostile").iterdir() if p.name.startswith("v")),

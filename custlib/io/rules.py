@@ -110,15 +110,23 @@ def _duplicate_rows(columns: list, lead=None) -> np.ndarray:
     return dup
 
 
+def _text_bytes(col) -> np.ndarray | None:
+    """The bytes of a text column's values (numpy, no copy), None for another type.
+    UTF-8 never uses a byte below 0x80 inside another character, so a scan for an ASCII
+    character here answers whether any value may hold it."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if col.type not in (pa.string(), pa.large_string()):
+        return None
+    data = col.buffers()[2]
+    return np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
 def _has_control_bytes(col) -> bool:
     """False when no value of a text column can hold a :data:`_CONTROL` character: a
-    scan of its bytes (UTF-8 never uses bytes below 0x20 inside other characters), so
-    the regex runs only on the rare column that may hold one."""
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    data = col.buffers()[2] if col.type in (pa.string(), pa.large_string()) else None
-    if data is None:
-        return len(col) > 0 and col.type not in (pa.string(), pa.large_string())
-    b = np.frombuffer(data, dtype=np.uint8)
+    scan of its bytes, so the regex runs only on the rare column that may hold one."""
+    b = _text_bytes(col)
+    if b is None:
+        return len(col) > 0
     return bool(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)).any())
 
 
@@ -188,6 +196,9 @@ def ids(col) -> tuple[pa.Array, np.ndarray]:
 def several_customers(text) -> tuple[pa.Array, np.ndarray]:
     """Rule ``several_customers``: a row naming several customers (123;456) belongs to
     the first. Returns the ids, each row's first, and which rows named several."""
+    b = _text_bytes(text)
+    if b is not None and not ((b == 0x3B) | (b == 0x2C)).any():   # no ';' or ',' at all
+        return text, np.zeros(len(text), dtype=bool)
     multi = _np(pc.fill_null(pc.match_substring_regex(text, r"[;,]"), False))
     if multi.any():
         text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"^([^;,]*)[;,].*$",
