@@ -301,3 +301,40 @@ def test_charts_drawn_from_the_workbook_tables_are_the_charts_drawn_alone(crm, t
         ["pyramid.png", "pareto.png", "funnel.png"]
     for a, b in zip(alone, shared):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.parametrize("imported", [False, True], ids=["export", "imported folder"])
+def test_the_workbook_read_from_its_columns_is_the_workbook_read_whole(crm, tmp_path, imported):
+    """custlib run loads only WORKBOOK_COLUMNS of the activities: every sheet is the same
+    as from all the columns, so the list cannot fall behind what the sheets use (the
+    bundled data fills every column)."""
+    from custlib import period
+    from custlib.io import DEFAULT_DATA_DIR, import_data, load
+    from custlib.report import WORKBOOK_COLUMNS, workbook_tables
+
+    source = DEFAULT_DATA_DIR
+    if imported:
+        import_data(DEFAULT_DATA_DIR, tmp_path / "data")
+        source = tmp_path / "data"
+    narrow = load(source, columns=WORKBOOK_COLUMNS)
+    whole = load(source)
+    acts = narrow.activities
+    assert list(acts.columns) == list(whole.activities.columns)
+    assert (acts.dtypes == whole.activities.dtypes.replace({np.dtype(bool): "boolean"})).all()
+    for c in acts.columns:     # the others are empty, as in an export without them
+        assert acts[c].isna().all() != (c in WORKBOOK_COLUMNS["activities"]), c
+    assert not narrow.has("activities", "outcome") and narrow.has("activities", "activity_type")
+    a = workbook_tables(whole, period.as_of(whole, None))
+    b = workbook_tables(narrow, period.as_of(narrow, None))
+    assert list(a) == list(b)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], obj=name)
+
+
+def test_columns_of_load_name_tables_and_columns_of_the_schema():
+    from custlib.io import load
+
+    with pytest.raises(ValueError, match=r"columns: unknown table 'visits'"):
+        load(columns={"visits": ["customer_id"]})
+    with pytest.raises(ValueError, match=r"columns: unknown column\(s\) \['note'\] of activities"):
+        load(columns={"activities": ["customer_id", "note"]})

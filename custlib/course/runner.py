@@ -159,17 +159,19 @@ def run_course(data: str | os.PathLike | None, out: str | os.PathLike, *, force:
     return result
 
 
-def _write_deliverables(held: list, files: Path, report) -> None:
+def _write_deliverables(data: Path, files: Path, report) -> None:
     """The manager's Excel workbook and the PNG charts, for the analysis date of the run
     (the one given, else the latest date in the data).
 
-    ``held`` holds the only reference to the tables, taken out here: once the files are
-    written the tables are freed and the memory given back to the system
-    (:func:`_give_back_memory`), while the lessons still run."""
+    The tables are read here, only the columns the workbook uses
+    (:data:`custlib.report.WORKBOOK_COLUMNS`); once the files are written they are freed
+    and the memory given back to the system (:func:`_give_back_memory`), while the
+    lessons still run."""
     from custlib import period
-    from custlib.report import workbook_tables, write_charts, write_workbook
+    from custlib.io import load
+    from custlib.report import WORKBOOK_COLUMNS, workbook_tables, write_charts, write_workbook
 
-    crm = held.pop()
+    crm = load(data, columns=WORKBOOK_COLUMNS)
     when = report.as_of if report.as_of_source != "today" else None
     # the cover names what was read: the files' names, never a folder
     source = ", ".join(dict.fromkeys(p.name for p in report.files.values()))
@@ -290,10 +292,9 @@ def _build_and_swap(data: Path, out: Path, found: list[Path], *, force, progress
         workers = max(1, min(jobs or (os.cpu_count() or 1), MAX_JOBS,
                              len(todo) + bool(workbook) or 1))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lesson")
-        held = [crm]
-        del crm          # the writer takes the last reference: freed once the workbook is written
-        book = pool.submit(_write_deliverables, held, build / "files", report) if workbook else None
-        del held
+        del crm          # the workbook reads the columns it needs itself
+        book = pool.submit(_write_deliverables, build / "data", build / "files", report) \
+            if workbook else None
         futures = []
         try:
             futures = [pool.submit(run_one, path) for path in todo]

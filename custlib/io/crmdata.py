@@ -309,7 +309,7 @@ def _is_synthetic(folder: Path) -> bool:
 
 
 def load(path: str | os.PathLike | None = None, tables: list[str] | None = None, *,
-         mapping=None, as_of=None) -> CRMData:
+         mapping=None, as_of=None, columns: dict[str, list[str]] | None = None) -> CRMData:
     """Read, check and type a dataset: the one reader of the lessons and the workbook.
 
     Parameters
@@ -324,6 +324,11 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
     as_of : date-like, optional
         The analysis date; default ``$CUSTLIB_AS_OF``, else the mapping's. Rows dated
         after it are left out (see :data:`custlib.io.RULES`).
+    columns : dict of str to list of str, optional
+        Read only these columns of these tables (other tables whole): the others are
+        empty, as in an export without them. Memory at scale: the manager's workbook
+        reads 3 of the 7 columns of the activities (see
+        :data:`custlib.report.WORKBOOK_COLUMNS`).
 
     Returns
     -------
@@ -359,20 +364,41 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
         if unknown:
             raise ValueError(f"unknown table(s) {unknown}; expected names from "
                              f"{list(schema.TABLE_ORDER)}")
+    for t, cols in (columns or {}).items():
+        if t not in schema.TABLES:
+            raise ValueError(f"columns: unknown table {t!r}; expected names from "
+                             f"{list(schema.TABLE_ORDER)}")
+        unknown = [c for c in cols if c not in schema.TABLES[t].names]
+        if unknown:
+            raise ValueError(f"columns: unknown column(s) {unknown} of {t}; expected names "
+                             f"from {list(schema.TABLES[t].names)}")
     if as_of in (None, ""):
         as_of = os.environ.get("CUSTLIB_AS_OF") or None
     if source.is_dir() and (source / SETTINGS_FILE).is_file():
-        # an imported folder: only the tables asked for are opened, each on first use
-        crm = _load_imported(source, as_of, tables)
+        # an imported folder: only the tables asked for are opened, each on first use,
+        # and of those only the columns asked for
+        crm = _load_imported(source, as_of, tables, columns)
     else:
         crm = _load_export(source, mapping if mapping not in (None, "") else
                            os.environ.get("CUSTLIB_MAPPING") or None, as_of)
-        if tables is not None:
-            keep = set(tables) | {"orders"}
-            crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
-                             **{t: None for t in schema.TABLE_ORDER if t not in keep}})
+        if tables is not None or columns:
+            keep = set(tables or schema.TABLE_ORDER) | {"orders"}
+            frames = {t: None if t not in keep else _select(getattr(crm, t), (columns or {}).get(t))
+                      for t in schema.TABLE_ORDER}
+            crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__}, **frames})
     money.set_currency(crm.currency)
     return crm
+
+
+def _select(frame: pd.DataFrame | None, cols) -> pd.DataFrame | None:
+    """``frame`` with the columns not in ``cols`` empty, as :func:`to_pandas` gives a
+    column the file does not have (typed, every value missing)."""
+    if frame is None or cols is None:
+        return frame
+    blank = {"bool": "boolean", "int64": "Int64"}
+    return frame.assign(**{c: pd.Series(pd.NA, index=frame.index,
+                                        dtype=blank.get(str(frame[c].dtype), frame[c].dtype))
+                           for c in frame.columns if c not in cols})
 
 
 def _load_export(source: Path, mapping, as_of) -> CRMData:
@@ -401,8 +427,8 @@ class _ParquetTable:
     #: the dated tables whose later rows :func:`load` leaves out
     CUT = {"orders": "order_date", "activities": "activity_date"}
 
-    def __init__(self, file: Path, name: str, cut: pd.Timestamp | None):
-        self.file, self.name, self.cut = file, name, cut
+    def __init__(self, file: Path, name: str, cut: pd.Timestamp | None, columns=None):
+        self.file, self.name, self.cut, self.columns = file, name, cut, columns
 
     def _filtered(self, table: pa.Table) -> pa.Table:
         column = self.CUT.get(self.name)
@@ -418,8 +444,22 @@ class _ParquetTable:
         # categories come dictionary-encoded, as Parquet stores them: no re-encoding
         cats = [c.name for c in schema.TABLES[self.name].columns if c.dtype == "category"]
         names = pq.ParquetFile(self.file).schema_arrow.names
-        table = pq.read_table(self.file, read_dictionary=[c for c in cats if c in names])
-        return to_pandas(self._filtered(table), self.name)
+        read = None
+        if self.columns is not None:   # and the date the analysis date cuts on
+            wanted = {*self.columns, *([self.CUT[self.name]] if self.name in self.CUT else [])}
+            read = [c for c in names if c in wanted]
+        table = pq.read_table(self.file, columns=read,
+                              read_dictionary=[c for c in cats if c in names])
+        table = self._filtered(table)
+        if self.columns is not None:
+            table = table.select([c for c in table.column_names if c in self.columns])
+        frame = to_pandas(table, self.name)
+        del table
+        # the decoded pages and the copies made for pandas are freed now, but Arrow's
+        # pool keeps them for reuse: at a million customers 670 MB after the orders, in
+        # every lesson kernel, given back here
+        pa.default_memory_pool().release_unused()
+        return frame
 
     def rows(self) -> int:
         column = self.CUT.get(self.name)
@@ -428,13 +468,16 @@ class _ParquetTable:
         return self._filtered(pq.read_table(self.file, columns=[column])).num_rows
 
     def has(self, column: str) -> bool:
-        if column not in pq.ParquetFile(self.file).schema_arrow.names:
+        if column not in pq.ParquetFile(self.file).schema_arrow.names or (
+                self.columns is not None and column not in self.columns):
             return False
         t = self._filtered(pq.read_table(self.file, columns=list({column, *(
             [self.CUT[self.name]] if self.name in self.CUT else [])})))
         return t.column(column).null_count < t.num_rows
 
     def last_date(self, column: str):
+        if self.columns is not None and column not in self.columns:
+            return pd.NaT
         t = self._filtered(pq.read_table(self.file, columns=list({column, *(
             [self.CUT[self.name]] if self.name in self.CUT else [])})))
         if column not in t.column_names:
@@ -443,7 +486,8 @@ class _ParquetTable:
         return pd.Timestamp(last) if last is not None else pd.NaT
 
 
-def _load_imported(folder: Path, as_of, tables: list[str] | None = None) -> CRMData:
+def _load_imported(folder: Path, as_of, tables: list[str] | None = None,
+                   columns: dict[str, list[str]] | None = None) -> CRMData:
     settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
     files = {name: folder / TABLES_DIR / f"{name}.parquet" for name in schema.TABLE_ORDER}
     files = {name: f for name, f in files.items() if f.is_file()
@@ -454,7 +498,8 @@ def _load_imported(folder: Path, as_of, tables: list[str] | None = None) -> CRMD
                                 "custlib run or custlib.io.import_data")
     stated = as_of or settings.get("as_of")
     cut = pd.Timestamp(as_of) if as_of else None
-    readers = {name: _ParquetTable(f, name, cut) for name, f in files.items()}
+    readers = {name: _ParquetTable(f, name, cut, (columns or {}).get(name))
+               for name, f in files.items()}
     orders = readers.pop("orders")()       # every analysis needs them: read now
     policy = {k: {kk: tuple(vv) if isinstance(vv, list) else vv for kk, vv in v.items()}
               for k, v in settings.get("policy", {}).items()}

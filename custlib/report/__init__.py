@@ -14,9 +14,11 @@ from custlib.report.excel import (A3_PAGE_WIDTH, COVER_SHEET, EXCEL_INLINE_ROWS,
                                   SHEET_ABOUT, cover_table, csv_safe, excel_safe_text,
                                   write_workbook)
 from custlib.report.tables import (EARLY_WARNING_SHEET, MONEY_COLUMNS, PERCENT_COLUMNS,
-                                   PYRAMID_SHEET, as_of_date, early_warning, workbook_tables)
+                                   PYRAMID_SHEET, WORKBOOK_COLUMNS, as_of_date, early_warning,
+                                   workbook_tables)
 
 __all__ = ["as_of_date", "workbook_tables", "cover_table", "write_workbook", "write_charts",
            "pyramid_chart", "MONEY_COLUMNS", "PERCENT_COLUMNS", "PYRAMID_SHEET", "COVER_SHEET",
            "SHEET_ABOUT", "HEADER_ROWS", "EARLY_WARNING_SHEET", "early_warning", "csv_safe",
-           "excel_safe_text", "EXCEL_INLINE_ROWS", "A3_PAGE_WIDTH", "FORMULA_START"]
+           "excel_safe_text", "EXCEL_INLINE_ROWS", "A3_PAGE_WIDTH", "FORMULA_START",
+           "WORKBOOK_COLUMNS"]
