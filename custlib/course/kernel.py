@@ -265,6 +265,10 @@ def execute_notebook(path: str | os.PathLike, *, data: str | os.PathLike | None 
     if files_out is not None:
         env["CUSTLIB_OUT"] = str(files_out)
     env["CUSTLIB_WORKBOOK"] = None if workbook is None else str(workbook)
+    # Arrow's allocator (mimalloc) gives freed pages back at once rather than after a
+    # delay, unless the user says otherwise: two kernels run side by side, and pages
+    # kept for reuse count against both (a lesson runs at the same speed)
+    env["MIMALLOC_PURGE_DELAY"] = os.environ.get("MIMALLOC_PURGE_DELAY", "0")
     return execute_notebook_node(nb, cwd=path.parent, env=env, timeout=timeout, name=path.name,
                                  log=log)
 
