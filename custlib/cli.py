@@ -67,7 +67,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_course(args.data, args.out, force=args.force, progress=not args.quiet,
                         mapping=args.mapping, as_of=args.as_of, pseudonymise=args.pseudonymise,
                         allow_outside=args.allow_outside, currency=args.currency,
-                        thresholds=args.thresholds,
+                        thresholds=args.thresholds, jobs=args.jobs,
                         **({"timeout": args.cell_timeout} if args.cell_timeout else {}))
     out, report = result["out"], result["report"]
     print(f"validated the data: {len(report.warnings)} warning(s), see {out / 'data' / 'validation.txt'}")
@@ -267,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cell-timeout", type=_at_least(1), default=None, metavar="SECONDS",
                      help="stop with an error when a lesson cell runs longer than this "
                      "(default: 120; raise it for an export of millions of rows)")
+    run.add_argument("--jobs", type=_at_least(1), default=None, metavar="N",
+                     help="lessons executed at once, each in its own kernel (default: one per "
+                     "core, at most 2); 1 holds the least memory, for a very large export on "
+                     "a small machine")
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser(

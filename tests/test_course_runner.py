@@ -281,3 +281,25 @@ def test_a_lesson_reading_the_workbook_waits_for_it_and_one_without_a_workbook_w
                    workbook=workbook)
         run = json.loads((out / "notebooks" / "00_reader.ipynb").read_text(encoding="utf-8"))
         assert said in "".join(run["cells"][-1]["outputs"][0]["text"])
+
+
+def test_jobs_on_the_command_line_reach_the_runner(monkeypatch):
+    """custlib run --jobs 1 executes one lesson at a time (the least memory); without it
+    the runner chooses (one per core, at most MAX_JOBS)."""
+    import custlib.course
+    from custlib import cli
+
+    seen = []
+
+    def fake(data, out, **kwargs):
+        seen.append(kwargs["jobs"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(custlib.course, "run_course", fake)
+    for argv, jobs in ((["run", "--jobs", "1"], 1), (["run"], None)):
+        try:
+            cli.main(argv)
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        assert seen[-1] == jobs
+

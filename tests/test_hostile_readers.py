@@ -362,7 +362,7 @@ def test_exit_1_when_the_output_folder_is_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["validate"], ["frobnicate"], ["validate", "x", "--as-of", "soon"],
                                   ["generate", "--out", "x", "--customers", "10"],
-                                  ["run", "--cell-timeout", "0"]])
+                                  ["run", "--cell-timeout", "0"], ["run", "--jobs", "0"]])
 def test_exit_2_on_a_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
