@@ -114,15 +114,18 @@ def test_ids_are_normalised_alike_whether_the_column_is_ascii_or_not(values, asc
 
     if ascii_only:
         values = [None if v is None else "".join(ch for ch in v if ch.isascii()) for v in values]
-    ids, _ = normalise_ids(pa.array(values, pa.string()))
-    expected = []
+    ids, changed = normalise_ids(pa.array(values, pa.string()))
+    expected, was_changed = [], []
     for v in values:
         if v is None:
             expected.append(None)
+            was_changed.append(False)
             continue
         w = unicodedata.normalize("NFKC", v).replace("\u200b", "").replace("\ufeff", "").strip()
         expected.append(w or None)
+        was_changed.append(bool(w) and w != v.strip())
     assert ids.to_pylist() == expected
+    assert changed.tolist() == was_changed
 
 
 
