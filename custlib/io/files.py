@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
-import io
 import os
 import re
 from pathlib import Path
