@@ -147,10 +147,11 @@ def windows_back(dates: pd.Series, end, months: int = 12) -> pd.Series:
     dates = pd.Series(dates)
     out = np.full(len(dates), -1, dtype=np.int64)
     values = dates.to_numpy()
-    first = dates.min() if len(dates) else pd.NaT
-    k = 0
-    while first is not pd.NaT and not pd.isna(first) and window(end, months, back=k)[1] >= first:
+    first, k = dates.min(), 0
+    while not pd.isna(first):
         start, stop = window(end, months, back=k)
+        if stop < first:
+            break
         out[(values >= start.to_datetime64()) & (values <= stop.to_datetime64())] = k
         k += 1
     return pd.Series(out, index=dates.index, name="windows_back")

@@ -380,28 +380,23 @@ def load(path: str | os.PathLike | None = None, tables: list[str] | None = None,
         crm = _load_imported(source, as_of, tables, columns)
     else:
         crm = _load_export(source, mapping if mapping not in (None, "") else
-                           os.environ.get("CUSTLIB_MAPPING") or None, as_of)
-        if tables is not None or columns:
-            keep = set(tables or schema.TABLE_ORDER) | {"orders"}
-            frames = {t: None if t not in keep else _select(getattr(crm, t), (columns or {}).get(t))
-                      for t in schema.TABLE_ORDER}
-            crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__}, **frames})
+                           os.environ.get("CUSTLIB_MAPPING") or None, as_of, columns)
+        if tables is not None:
+            keep = set(tables) | {"orders"}
+            crm = CRMData(**{**{k: getattr(crm, k) for k in crm.__dataclass_fields__},
+                             **{t: None for t in schema.TABLE_ORDER if t not in keep}})
     money.set_currency(crm.currency)
     return crm
 
 
-def _select(frame: pd.DataFrame | None, cols) -> pd.DataFrame | None:
-    """``frame`` with the columns not in ``cols`` empty, as :func:`to_pandas` gives a
-    column the file does not have (typed, every value missing)."""
-    if frame is None or cols is None:
-        return frame
-    blank = {"bool": "boolean", "int64": "Int64"}
-    return frame.assign(**{c: pd.Series(pd.NA, index=frame.index,
-                                        dtype=blank.get(str(frame[c].dtype), frame[c].dtype))
-                           for c in frame.columns if c not in cols})
+def _project(table: pa.Table, name: str, columns: dict | None) -> pa.Table:
+    """``table`` with only the columns of ``columns[name]`` (all when not given):
+    :func:`to_pandas` then gives the others empty, as for an export without them."""
+    keep = (columns or {}).get(name)
+    return table if keep is None else table.select([c for c in table.column_names if c in keep])
 
 
-def _load_export(source: Path, mapping, as_of) -> CRMData:
+def _load_export(source: Path, mapping, as_of, columns: dict | None = None) -> CRMData:
     from custlib.io import ingest
 
     report, tables, parsed = ingest._read_all(source, mapping, as_of)
@@ -411,7 +406,7 @@ def _load_export(source: Path, mapping, as_of) -> CRMData:
         warnings.warn(f"{source.name}: read with {len(report.warnings)} warning(s), each "
                       "handled by the rule it states:\n" + "\n".join(map(str, report.warnings)),
                       DataWarning, stacklevel=3)
-    frames = {name: to_pandas(t, name) for name, t in tables.items()}
+    frames = {name: to_pandas(_project(t, name, columns), name) for name, t in tables.items()}
     stated = report.as_of if report.as_of_source != "today" else None
     folder = source if source.is_dir() else source.parent
     return CRMData(path=source, **frames, currency=report.settings.get("currency",
@@ -450,9 +445,8 @@ class _ParquetTable:
             read = [c for c in names if c in wanted]
         table = pq.read_table(self.file, columns=read,
                               read_dictionary=[c for c in cats if c in names])
-        table = self._filtered(table)
-        if self.columns is not None:
-            table = table.select([c for c in table.column_names if c in self.columns])
+        table = _project(self._filtered(table), self.name, {self.name: self.columns}
+                         if self.columns is not None else None)
         frame = to_pandas(table, self.name)
         del table
         # the decoded pages and the copies made for pandas are freed now, but Arrow's
